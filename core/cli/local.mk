@@ -1,0 +1,1 @@
+# core/cli: filled in by its owner

@@ -1,0 +1,1 @@
+# core/config: filled in by its owner

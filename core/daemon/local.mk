@@ -1,0 +1,1 @@
+# core/daemon: filled in by its owner

@@ -1,0 +1,9 @@
+# libberth-core: shared by every binary (linked statically; no installed ABI).
+noinst_LTLIBRARIES += core/libberth-core.la
+core_libberth_core_la_SOURCES = \
+	core/lib/error.c core/lib/error.h \
+	core/lib/mem.c core/lib/mem.h \
+	core/lib/log.c core/lib/log.h \
+	core/lib/fs.c core/lib/fs.h
+core_libberth_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
+core_libberth_core_la_LIBADD = $(YAML_LIBS) $(JSONC_LIBS) -lpthread

@@ -1,0 +1,1 @@
+# core/plugin: filled in by its owner
