@@ -1,0 +1,1 @@
+# core/image: filled in by its owner

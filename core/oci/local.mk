@@ -1,0 +1,1 @@
+# core/oci: filled in by its owner

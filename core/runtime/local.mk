@@ -1,0 +1,1 @@
+# core/runtime: filled in by its owner

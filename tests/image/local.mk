@@ -1,0 +1,1 @@
+# tests/image: filled in by its owner

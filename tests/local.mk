@@ -1,1 +1,0 @@
-# tests: filled in by its owner

@@ -1,0 +1,1 @@
+# tests/runtime: filled in by its owner
