@@ -1,1 +1,42 @@
-# plugins: filled in by its owner
+# In-tree driver plugins: one module per driver, <kind>-<name>.so, built only
+# against <berth/*.h> (never core/), exporting only the descriptor.
+plugin_LTLIBRARIES += \
+	plugins/storage/storage-vfs.la \
+	plugins/network/network-none.la \
+	plugins/network/network-host.la \
+	plugins/volume/volume-local.la \
+	plugins/log/log-json-file.la \
+	plugins/log/log-none.la
+
+plugins_storage_storage_vfs_la_SOURCES = \
+	plugins/storage/vfs.c \
+	plugins/storage/vfs-tree.c plugins/storage/vfs-tree.h
+plugins_storage_storage_vfs_la_CFLAGS = $(berth_plugin_cflags)
+plugins_storage_storage_vfs_la_LDFLAGS = $(berth_plugin_ldflags)
+
+plugins_network_network_none_la_SOURCES = \
+	plugins/network/none.c \
+	plugins/network/netbook.c plugins/network/netbook.h
+plugins_network_network_none_la_CFLAGS = $(berth_plugin_cflags)
+plugins_network_network_none_la_LDFLAGS = $(berth_plugin_ldflags)
+
+plugins_network_network_host_la_SOURCES = \
+	plugins/network/host.c \
+	plugins/network/netbook.c plugins/network/netbook.h
+plugins_network_network_host_la_CFLAGS = $(berth_plugin_cflags)
+plugins_network_network_host_la_LDFLAGS = $(berth_plugin_ldflags)
+
+plugins_volume_volume_local_la_SOURCES = plugins/volume/local.c
+plugins_volume_volume_local_la_CFLAGS = $(berth_plugin_cflags) $(JSONC_CFLAGS)
+plugins_volume_volume_local_la_LDFLAGS = $(berth_plugin_ldflags)
+plugins_volume_volume_local_la_LIBADD = $(JSONC_LIBS)
+
+plugins_log_log_json_file_la_SOURCES = \
+	plugins/log/json-file.c plugins/log/json-file-read.c plugins/log/json-file.h
+plugins_log_log_json_file_la_CFLAGS = $(berth_plugin_cflags) $(JSONC_CFLAGS)
+plugins_log_log_json_file_la_LDFLAGS = $(berth_plugin_ldflags)
+plugins_log_log_json_file_la_LIBADD = $(JSONC_LIBS)
+
+plugins_log_log_none_la_SOURCES = plugins/log/none.c
+plugins_log_log_none_la_CFLAGS = $(berth_plugin_cflags)
+plugins_log_log_none_la_LDFLAGS = $(berth_plugin_ldflags)

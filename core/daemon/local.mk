@@ -1,1 +1,22 @@
-# core/daemon: filled in by its owner
+# berthd: the daemon.
+sbin_PROGRAMS += berthd
+berthd_SOURCES = \
+	core/daemon/main.c core/daemon/options.h \
+	core/daemon/daemon.c core/daemon/daemon.h \
+	core/daemon/pidfile.c core/daemon/pidfile.h \
+	core/daemon/listen.c core/daemon/listen.h \
+	core/daemon/server.c core/daemon/server.h \
+	core/daemon/router.c core/daemon/router.h \
+	core/daemon/request.c core/daemon/response.c core/daemon/http.h \
+	core/daemon/system.c core/daemon/system.h \
+	core/daemon/host-info.c core/daemon/host-cgroup.c core/daemon/host-info.h \
+	core/daemon/engine-id.c core/daemon/engine-id.h
+berthd_CPPFLAGS = $(AM_CPPFLAGS) $(berth_buildinfo_cppflags)
+berthd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
+berthd_LDADD = core/libberth-core.la $(MHD_LIBS) $(JSONC_LIBS)
+
+# Build identification for `version` output (berthd and berth), taken when
+# each object is compiled; "unknown" outside a git checkout.
+berth_buildinfo_cppflags = \
+	-DBERTH_GIT_COMMIT="\"$$(git -C $(top_srcdir) rev-parse --short=7 HEAD 2>/dev/null || echo unknown)\"" \
+	-DBERTH_BUILD_TIME="\"$$(date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT%H:%M:%SZ)\""

@@ -7,3 +7,4 @@ core_libberth_core_la_SOURCES = \
 	core/lib/fs.c core/lib/fs.h
 core_libberth_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
 core_libberth_core_la_LIBADD = $(YAML_LIBS) $(JSONC_LIBS) -lpthread
+core_libberth_core_la_SOURCES += core/lib/api-version.c core/lib/api-version.h

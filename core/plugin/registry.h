@@ -38,6 +38,7 @@ struct berth_driver
   } ops;
   void *drv; /* the instance returned by init */
   struct berth_host_ctx *ctx;
+  void *dl_handle; /* dlclose'd by berth_plugins_free, after shutdown */
 };
 
 struct berth_plugins;
@@ -55,7 +56,8 @@ struct berth_driver *berth_plugins_find (struct berth_plugins *p, uint32_t kind,
    "storage driver `zfs` is not loaded (available: overlay, vfs)". */
 int berth_plugins_require (struct berth_plugins *p, uint32_t kind, const char *name, struct berth_driver **ret,
                            berth_error_t *err);
-/* Drivers of one kind, in name order; returns the count. */
+/* Drivers of one kind, in name order; returns the count.  *ret is a
+   malloc'd array (NULL when the count is 0): free() it, not the drivers. */
 size_t berth_plugins_list (struct berth_plugins *p, uint32_t kind, struct berth_driver ***ret);
 
 const char *berth_kind_name (uint32_t kind); /* "storage", "network", "volume", "log" */
@@ -66,5 +68,11 @@ const char *berth_kind_name (uint32_t kind); /* "storage", "network", "volume", 
    an error (switching would hide every image and container). */
 int berth_plugins_select_storage (struct berth_plugins *p, const struct berth_config *cfg, struct berth_driver **ret,
                                   berth_error_t *err);
+
+/* Options the loader hands a driver's validate and init: storage-opts for the
+   configured storage driver (for every storage driver when it is "auto"),
+   NULL otherwise.  Log, network and volume drivers get their per-object
+   options at open/create time. */
+const struct berth_cfg *berth_plugins_driver_opts (const struct berth_config *cfg, uint32_t kind, const char *name);
 
 #endif

@@ -1,0 +1,103 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cli/cli.h"
+#include "core/lib/api-version.h"
+#include "core/lib/mem.h"
+
+static const struct berth_command commands[] = {
+  { "info", berth_cmd_info, "Display system-wide information" },
+  { "version", berth_cmd_version, "Show the berth version information" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage:  berth [OPTIONS] COMMAND\n"
+                "\n"
+                "A container engine compatible with the Docker Engine API\n"
+                "\n"
+                "Commands:\n");
+  for (size_t i = 0; i < sizeof (commands) / sizeof (commands[0]); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\n"
+                "Global Options:\n"
+                "  -H, --host string   Daemon socket to connect to: unix:///PATH or tcp://HOST:PORT\n"
+                "                      (default $BERTH_HOST, else " BERTH_DEFAULT_HOST ")\n"
+                "  -h, --help          Print usage\n"
+                "  -v, --version       Print version information and quit\n"
+                "\n"
+                "Run 'berth COMMAND --help' for more information on a command.\n");
+}
+
+struct berth_client *
+berth_cli_client (struct berth_cli *cli)
+{
+  cleanup_error berth_error_t err = NULL;
+
+  if (cli->client == NULL && berth_client_new (cli->host, &cli->client, &err) < 0)
+    {
+      fprintf (stderr, "berth: %s\n", berth_error_msg (&err));
+      return NULL;
+    }
+  return cli->client;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct option global_options[] = {
+    { "host", required_argument, NULL, 'H' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'v' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct berth_cli cli = { 0 };
+  const char *env_host = getenv ("BERTH_HOST");
+  int c, status;
+
+  cli.host = env_host != NULL && env_host[0] != '\0' ? env_host : BERTH_DEFAULT_HOST;
+  opterr = 0;
+  /* '+': stop at the command; its own options are parsed by the command. */
+  while ((c = getopt_long (argc, argv, "+:H:hv", global_options, NULL)) != -1)
+    switch (c)
+      {
+      case 'H':
+        cli.host = optarg;
+        break;
+      case 'h':
+        usage (stdout);
+        return 0;
+      case 'v':
+        printf ("berth version %s, build %s\n", PACKAGE_VERSION, BERTH_GIT_COMMIT);
+        return 0;
+      case ':':
+        fprintf (stderr, "flag needs an argument: %s\nSee 'berth --help'.\n", argv[optind - 1]);
+        return 125;
+      default:
+        if (optopt != 0)
+          fprintf (stderr, "unknown shorthand flag: '%c' in -%c\nSee 'berth --help'.\n", optopt, optopt);
+        else
+          fprintf (stderr, "unknown flag: %s\nSee 'berth --help'.\n", argv[optind - 1]);
+        return 125;
+      }
+
+  if (optind >= argc)
+    {
+      usage (stdout);
+      return 0;
+    }
+  for (size_t i = 0; i < sizeof (commands) / sizeof (commands[0]); i++)
+    if (strcmp (argv[optind], commands[i].name) == 0)
+      {
+        status = commands[i].fn (&cli, argc - optind, argv + optind);
+        berth_client_free (cli.client);
+        return status;
+      }
+  fprintf (stderr, "berth: '%s' is not a berth command.\nSee 'berth --help'.\n", argv[optind]);
+  return 1;
+}

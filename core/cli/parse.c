@@ -1,0 +1,57 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cli/cli.h"
+#include "core/lib/mem.h"
+
+int
+berth_cli_parse (int argc, char **argv, const char *usage, const struct option *opts, const char *shortopts,
+                 berth_opt_fn on_opt, void *ud, int *exit_status)
+{
+  cleanup_free struct option *all = NULL;
+  cleanup_free char *short_all = xasprintf ("+:h%s", shortopts != NULL ? shortopts : "");
+  size_t n = 0;
+  int c;
+
+  while (opts != NULL && opts[n].name != NULL)
+    n++;
+  all = xmalloc0 ((n + 2) * sizeof (*all));
+  if (n > 0)
+    memcpy (all, opts, n * sizeof (*all));
+  all[n] = (struct option){ "help", no_argument, NULL, 'h' };
+
+  optind = 0; /* glibc: start over, also resetting its internal state */
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, short_all, all, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case 'h':
+          fputs (usage, stdout);
+          *exit_status = 0;
+          return 1;
+        case '?':
+          if (optopt != 0)
+            fprintf (stderr, "unknown shorthand flag: '%c' in -%c\n", optopt, optopt);
+          else
+            fprintf (stderr, "unknown flag: %s\n", argv[optind - 1]);
+          break;
+        case ':':
+          fprintf (stderr, "flag needs an argument: %s\n", argv[optind - 1]);
+          break;
+        default:
+          if (on_opt != NULL && on_opt (c, optarg, ud) == 0)
+            continue;
+          if (on_opt == NULL)
+            fprintf (stderr, "unknown flag: %s\n", argv[optind - 1]);
+          break;
+        }
+      fprintf (stderr, "See 'berth %s --help'.\n", argv[0]);
+      *exit_status = 125;
+      return 1;
+    }
+  return 0;
+}

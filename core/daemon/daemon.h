@@ -1,0 +1,17 @@
+/* The running daemon's state, handed to every route handler. */
+#ifndef BERTH_DAEMON_DAEMON_H
+#define BERTH_DAEMON_DAEMON_H
+
+struct berth_config;
+struct berth_plugins;
+struct berth_driver;
+
+struct berthd
+{
+  struct berth_config *cfg;      /* after command-line overrides */
+  struct berth_plugins *plugins; /* every loaded driver */
+  struct berth_driver *storage;  /* the selected storage driver */
+  char *engine_id;               /* persisted under the data root */
+};
+
+#endif

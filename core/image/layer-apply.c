@@ -1,0 +1,777 @@
+#include "config.h"
+
+#include "core/image/layer-apply.h"
+#include "core/image/in-root.h"
+#include "core/image/path-set.h"
+#include "core/lib/log.h"
+#include "core/lib/mem.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define BUF_SIZE (128 * 1024)
+#define WHITEOUT_PREFIX ".wh."
+#define WHITEOUT_META_PREFIX ".wh..wh."
+#define WHITEOUT_OPAQUE ".wh..wh..opq"
+#define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
+
+struct dir_time
+{
+  char *path;
+  struct timespec ts[2];
+};
+
+struct apply_ctx
+{
+  int root_fd;
+  int in_fd;
+  bool overlay;
+  uint64_t max_uncompressed;
+  struct archive *outer;
+  struct archive *inner;
+  struct digest_ctx *cdigest;
+  struct digest_ctx *udigest;
+  char *cbuf;
+  char *ubuf;
+  berth_error_t cb_err;       /* an error raised inside a libarchive callback */
+  struct path_set *added;     /* entries written by this layer */
+  struct path_set *ancestors; /* their parent directories */
+  struct dir_time *dirs;
+  size_t n_dirs, cap_dirs;
+  uint64_t content_size;
+  uint64_t entries;
+};
+
+/* ---- reading: fd -> (compressed hash) -> decompress -> (uncompressed hash) -> tar ---- */
+
+static la_ssize_t
+outer_read (struct archive *a, void *ud, const void **buf)
+{
+  struct apply_ctx *c = ud;
+
+  for (;;)
+    {
+      ssize_t n = read (c->in_fd, c->cbuf, BUF_SIZE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          berth_error_errno (&c->cb_err, errno, "read layer stream");
+          archive_set_error (a, errno, "read layer stream");
+          return -1;
+        }
+      digest_ctx_update (c->cdigest, c->cbuf, (size_t)n);
+      *buf = c->cbuf;
+      return n;
+    }
+}
+
+static la_ssize_t
+inner_read (struct archive *a, void *ud, const void **buf)
+{
+  struct apply_ctx *c = ud;
+  la_ssize_t n = archive_read_data (c->outer, c->ubuf, BUF_SIZE);
+
+  if (n < 0)
+    {
+      berth_error_make (&c->cb_err, EINVAL, "decompress layer: %s", archive_error_string (c->outer));
+      archive_set_error (a, EINVAL, "decompress layer");
+      return -1;
+    }
+  if (c->max_uncompressed && digest_ctx_size (c->udigest) + (uint64_t)n > c->max_uncompressed)
+    {
+      berth_error_make (&c->cb_err, EFBIG,
+                        "layer is larger than the limit of %llu bytes uncompressed (decompression bomb?)",
+                        (unsigned long long)c->max_uncompressed);
+      archive_set_error (a, EFBIG, "size limit");
+      return -1;
+    }
+  digest_ctx_update (c->udigest, c->ubuf, (size_t)n);
+  *buf = c->ubuf;
+  return n;
+}
+
+static int
+archive_fail (struct apply_ctx *c, struct archive *a, const char *what, berth_error_t *err)
+{
+  if (c->cb_err)
+    {
+      int r = berth_error_make (err, berth_error_code (&c->cb_err), "%s", berth_error_msg (&c->cb_err));
+      berth_error_release (&c->cb_err);
+      return r;
+    }
+  return berth_error_make (err, EINVAL, "%s: %s", what,
+                           archive_error_string (a) ? archive_error_string (a) : "unknown libarchive error");
+}
+
+static int
+open_archives (struct apply_ctx *c, berth_error_t *err)
+{
+  struct archive_entry *raw;
+  int r;
+
+  c->outer = archive_read_new ();
+  c->inner = archive_read_new ();
+  if (c->outer == NULL || c->inner == NULL)
+    oom ();
+  /* only in-process decompressors: never a helper program (SECURITY.md design rule 5) */
+  archive_read_support_filter_gzip (c->outer);
+  archive_read_support_filter_zstd (c->outer);
+  archive_read_support_filter_xz (c->outer);
+  archive_read_support_format_raw (c->outer);
+  r = archive_read_open (c->outer, c, NULL, outer_read, NULL);
+  if (r == ARCHIVE_OK)
+    r = archive_read_next_header (c->outer, &raw);
+  if ((r == ARCHIVE_EOF || r < ARCHIVE_WARN) && c->cb_err == NULL && digest_ctx_size (c->cdigest) == 0)
+    return berth_error_make (err, EINVAL, "layer is empty (no data)");
+  if (r == ARCHIVE_EOF)
+    return berth_error_make (err, EINVAL, "layer is empty");
+  if (r < ARCHIVE_WARN)
+    return archive_fail (c, c->outer, "open layer", err);
+  archive_read_support_format_tar (c->inner);
+  if (archive_read_open (c->inner, c, NULL, inner_read, NULL) != ARCHIVE_OK)
+    return archive_fail (c, c->inner, "read layer tar", err);
+  return 0;
+}
+
+/* ---- paths ---- */
+
+/* "./a//b/" -> "a/b"; "/abs" -> "abs"; ".." anywhere is refused */
+static int
+clean_path (const char *name, char **ret, berth_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (name);
+  cleanup_free char *out = xmalloc (strlen (name) + 1);
+  char *save = NULL, *comp;
+  size_t len = 0;
+
+  if (strlen (name) >= PATH_MAX)
+    return berth_error_make (err, ENAMETOOLONG, "path is longer than %d bytes", PATH_MAX);
+  for (comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (comp, ".") == 0)
+        continue;
+      if (strcmp (comp, "..") == 0)
+        return berth_error_make (err, EPERM, "path has a `..` component (escapes the layer)");
+      if (strlen (comp) > NAME_MAX)
+        return berth_error_make (err, ENAMETOOLONG, "path component is longer than %d bytes", NAME_MAX);
+      if (len)
+        out[len++] = '/';
+      memcpy (out + len, comp, strlen (comp));
+      len += strlen (comp);
+    }
+  out[len] = '\0';
+  *ret = steal_pointer (&out);
+  return 0;
+}
+
+/* "a/b/c" -> dir "a/b", base "c"; "c" -> dir "", base "c" */
+static void
+split_path (const char *path, char **ret_dir, char **ret_base)
+{
+  const char *slash = strrchr (path, '/');
+
+  if (slash == NULL)
+    {
+      *ret_dir = xstrdup ("");
+      *ret_base = xstrdup (path);
+      return;
+    }
+  *ret_dir = xstrndup (path, (size_t)(slash - path));
+  *ret_base = xstrdup (slash + 1);
+}
+
+static char *
+join_path (const char *dir, const char *base)
+{
+  return *dir ? xasprintf ("%s/%s", dir, base) : xstrdup (base);
+}
+
+static void
+mark_added (struct apply_ctx *c, const char *path)
+{
+  cleanup_free char *p = xstrdup (path);
+  char *slash;
+
+  path_set_add (c->added, path);
+  while ((slash = strrchr (p, '/')) != NULL)
+    {
+      *slash = '\0';
+      if (!path_set_add (c->ancestors, p))
+        break;
+    }
+}
+
+/* ---- whiteouts ---- */
+
+static int
+apply_whiteout (struct apply_ctx *c, const char *dir, const char *name, struct archive_entry *e, berth_error_t *err)
+{
+  cleanup_free char *path = join_path (dir, name);
+  cleanup_close int dfd = -1;
+
+  if (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return berth_error_make (err, EPERM, "whiteout of `%s` is not allowed", *name ? name : "(empty name)");
+  /* whiteouts only hide lower layers, never this layer's own entries */
+  if (path_set_has (c->added, path) || path_set_has (c->ancestors, path))
+    return 0;
+  if (!c->overlay)
+    {
+      berth_error_t lerr = NULL;
+      dfd = in_root_open_dir (c->root_fd, dir, false, 0, &lerr);
+      if (dfd < 0)
+        {
+          int code = berth_error_code (&lerr);
+          if (code == ENOENT || code == ENOTDIR)
+            {
+              berth_error_release (&lerr);
+              return 0; /* nothing there to hide */
+            }
+          berth_error_make (err, code, "%s", berth_error_msg (&lerr));
+          berth_error_release (&lerr);
+          return berth_error_ret (err);
+        }
+      return in_root_remove_at (dfd, name, err);
+    }
+  dfd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
+  if (dfd < 0)
+    return berth_error_ret (err);
+  if (in_root_remove_at (dfd, name, err) < 0)
+    return berth_error_ret (err);
+  if (mknodat (dfd, name, S_IFCHR | 0, makedev (0, 0)) < 0)
+    return berth_error_errno (err, errno, "create overlay whiteout");
+  if (fchownat (dfd, name, (uid_t)archive_entry_uid (e), (gid_t)archive_entry_gid (e), AT_SYMLINK_NOFOLLOW) < 0)
+    return berth_error_errno (err, errno, "chown overlay whiteout");
+  return 0;
+}
+
+/* Flatten mode: drop what lower layers put below dir, keeping this layer's
+   own entries (the opaque marker may come after them in the tar). */
+static int
+clear_opaque (struct apply_ctx *c, int dfd, const char *dir, berth_error_t *err)
+{
+  cleanup_close int rfd = openat (dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d;
+  struct dirent *de;
+  int r = 0;
+
+  if (rfd < 0)
+    return berth_error_errno (err, errno, "open `%s`", *dir ? dir : "/");
+  d = fdopendir (rfd);
+  if (d == NULL)
+    return berth_error_errno (err, errno, "open `%s`", *dir ? dir : "/");
+  rfd = -1;
+  while (r == 0 && (de = readdir (d)) != NULL)
+    {
+      cleanup_free char *child = NULL;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      child = join_path (dir, de->d_name);
+      if (path_set_has (c->added, child) || path_set_has (c->ancestors, child))
+        {
+          struct stat st;
+          cleanup_close int cfd = -1;
+          if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
+            continue;
+          cfd = openat (dirfd (d), de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (cfd < 0)
+            r = berth_error_errno (err, errno, "open `%s`", child);
+          else
+            r = clear_opaque (c, cfd, child, err);
+          continue;
+        }
+      r = in_root_remove_at (dirfd (d), de->d_name, err);
+    }
+  closedir (d);
+  return r;
+}
+
+static int
+apply_opaque (struct apply_ctx *c, const char *dir, berth_error_t *err)
+{
+  cleanup_close int dfd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
+  cleanup_close int rfd = -1;
+
+  if (dfd < 0)
+    return berth_error_ret (err);
+  if (!c->overlay)
+    return clear_opaque (c, dfd, dir, err);
+  rfd = openat (dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0)
+    return berth_error_errno (err, errno, "open opaque directory");
+  if (fsetxattr (rfd, OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
+    return berth_error_errno (err, errno, "set %s", OVERLAY_OPAQUE_XATTR);
+  return 0;
+}
+
+/* ---- metadata ---- */
+
+static bool
+xattr_allowed (const char *name)
+{
+  /* overlayfs interprets these: a layer must not forge redirects, metacopy
+     or opaque markers of its own */
+  return strncmp (name, "trusted.overlay.", 16) != 0 && strncmp (name, "user.overlay.", 13) != 0;
+}
+
+static int
+set_xattrs (struct archive_entry *e, int fd, int dfd, const char *base, berth_error_t *err)
+{
+  const char *name;
+  const void *value;
+  size_t size;
+
+  archive_entry_xattr_reset (e);
+  while (archive_entry_xattr_next (e, &name, &value, &size) == ARCHIVE_OK)
+    {
+      int r;
+      if (!xattr_allowed (name))
+        {
+          log_debug ("layer: skipping xattr %s", name);
+          continue;
+        }
+      if (fd >= 0)
+        r = fsetxattr (fd, name, value, size, 0);
+      else
+        {
+          /* no fd for devices, fifos or symlinks: go through the parent's
+             fd (already resolved in the root), never following base */
+          cleanup_free char *p = xasprintf ("/proc/self/fd/%d/%s", dfd, base);
+          r = lsetxattr (p, name, value, size, 0);
+        }
+      if (r < 0)
+        {
+          if (errno == ENOTSUP
+              || (errno == EPERM && strncmp (name, "security.", 9) == 0 && strcmp (name, "security.capability") != 0))
+            {
+              log_debug ("layer: xattr %s not supported here, skipped", name);
+              continue;
+            }
+          return berth_error_errno (err, errno, "set xattr %s", name);
+        }
+    }
+  return 0;
+}
+
+static void
+entry_times (struct archive_entry *e, struct timespec ts[2])
+{
+  ts[1].tv_sec = archive_entry_mtime (e);
+  ts[1].tv_nsec = archive_entry_mtime_nsec (e);
+  if (archive_entry_atime_is_set (e))
+    {
+      ts[0].tv_sec = archive_entry_atime (e);
+      ts[0].tv_nsec = archive_entry_atime_nsec (e);
+    }
+  else
+    ts[0] = ts[1];
+}
+
+static int
+entry_owner (struct archive_entry *e, uid_t *uid, gid_t *gid, berth_error_t *err)
+{
+  la_int64_t u = archive_entry_uid (e), g = archive_entry_gid (e);
+
+  /* (uid_t) -1 would mean "leave unchanged" to chown */
+  if (u < 0 || u >= (la_int64_t)UINT32_MAX || g < 0 || g >= (la_int64_t)UINT32_MAX)
+    return berth_error_make (err, EINVAL, "invalid owner %lld:%lld", (long long)u, (long long)g);
+  *uid = (uid_t)u;
+  *gid = (gid_t)g;
+  return 0;
+}
+
+/* chown before chmod (chown clears setuid) and before xattrs (it clears
+   security.capability); times last. */
+static int
+set_metadata_fd (struct archive_entry *e, int fd, berth_error_t *err)
+{
+  struct timespec ts[2];
+  uid_t uid;
+  gid_t gid;
+
+  if (entry_owner (e, &uid, &gid, err) < 0)
+    return berth_error_ret (err);
+  if (fchown (fd, uid, gid) < 0)
+    return berth_error_errno (err, errno, "chown");
+  if (fchmod (fd, archive_entry_perm (e) & 07777) < 0)
+    return berth_error_errno (err, errno, "chmod");
+  if (set_xattrs (e, fd, -1, NULL, err) < 0)
+    return berth_error_ret (err);
+  entry_times (e, ts);
+  if (futimens (fd, ts) < 0)
+    return berth_error_errno (err, errno, "set times");
+  return 0;
+}
+
+static int
+set_metadata_at (struct archive_entry *e, int dfd, const char *base, bool is_symlink, berth_error_t *err)
+{
+  struct timespec ts[2];
+  uid_t uid;
+  gid_t gid;
+
+  if (entry_owner (e, &uid, &gid, err) < 0)
+    return berth_error_ret (err);
+  if (fchownat (dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return berth_error_errno (err, errno, "chown");
+  /* glibc's fchmodat with AT_SYMLINK_NOFOLLOW refuses symlinks (their mode
+     is meaningless) instead of following them */
+  if (!is_symlink && fchmodat (dfd, base, archive_entry_perm (e) & 07777, AT_SYMLINK_NOFOLLOW) < 0)
+    return berth_error_errno (err, errno, "chmod");
+  if (set_xattrs (e, -1, dfd, base, err) < 0)
+    return berth_error_ret (err);
+  entry_times (e, ts);
+  if (utimensat (dfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+    return berth_error_errno (err, errno, "set times");
+  return 0;
+}
+
+/* ---- entries ---- */
+
+static int
+write_file_data (struct apply_ctx *c, struct archive_entry *e, int fd, berth_error_t *err)
+{
+  const void *buf;
+  size_t size;
+  la_int64_t offset, total = archive_entry_size (e);
+  int r;
+
+  while ((r = archive_read_data_block (c->inner, &buf, &size, &offset)) == ARCHIVE_OK)
+    {
+      const char *p = buf;
+      while (size > 0)
+        {
+          ssize_t n = pwrite (fd, p, size, offset);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            return berth_error_errno (err, errno, "write");
+          p += n;
+          size -= (size_t)n;
+          offset += n;
+        }
+    }
+  if (r != ARCHIVE_EOF)
+    return archive_fail (c, c->inner, "read file data", err);
+  /* sparse files: holes at the end are not data blocks */
+  if (total > 0 && ftruncate (fd, total) < 0)
+    return berth_error_errno (err, errno, "truncate");
+  c->content_size += (uint64_t)(total > 0 ? total : 0);
+  return 0;
+}
+
+static int
+defer_dir_time (struct apply_ctx *c, struct archive_entry *e, const char *path)
+{
+  if (c->n_dirs == c->cap_dirs)
+    {
+      c->cap_dirs = c->cap_dirs ? c->cap_dirs * 2 : 64;
+      c->dirs = xrealloc (c->dirs, c->cap_dirs * sizeof (*c->dirs));
+    }
+  c->dirs[c->n_dirs].path = xstrdup (path);
+  entry_times (e, c->dirs[c->n_dirs].ts);
+  c->n_dirs++;
+  return 0;
+}
+
+static int
+apply_hardlink (struct apply_ctx *c, const char *link, int dfd, const char *base, const char *path, berth_error_t *err)
+{
+  cleanup_free char *target = NULL;
+  cleanup_free char *tdir = NULL;
+  cleanup_free char *tbase = NULL;
+  cleanup_close int tdfd = -1;
+  struct stat st;
+
+  if (clean_path (link, &target, err) < 0)
+    return berth_error_wrap (err, "hard link target `%s`", link);
+  if (*target == '\0')
+    return berth_error_make (err, EPERM, "hard link to the layer root");
+  if (strcmp (target, path) == 0)
+    return berth_error_make (err, EINVAL, "hard link to itself");
+  split_path (target, &tdir, &tbase);
+  tdfd = in_root_open_dir (c->root_fd, tdir, false, 0, err);
+  if (tdfd < 0)
+    return berth_error_wrap (err, "hard link target `%s`", link);
+  if (fstatat (tdfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return berth_error_errno (err, errno, "hard link target `%s`", link);
+  if (S_ISDIR (st.st_mode))
+    return berth_error_make (err, EPERM, "hard link target `%s` is a directory", link);
+  /* flags 0: a symlink target is linked itself, never followed; the new
+     link gets no metadata of its own (CVE-2021-32760) */
+  if (linkat (tdfd, tbase, dfd, base, 0) < 0)
+    return berth_error_errno (err, errno, "hard link to `%s`", link);
+  return 0;
+}
+
+static int
+apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, berth_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  cleanup_free char *dir = NULL;
+  cleanup_free char *base = NULL;
+  cleanup_close int dfd = -1;
+  const char *hardlink = archive_entry_hardlink (e);
+  mode_t type = archive_entry_filetype (e);
+  struct stat st;
+  bool exists;
+
+  if (clean_path (name, &path, err) < 0)
+    return berth_error_ret (err);
+  if (*path == '\0')
+    return 0; /* the layer root itself: the target's own metadata stays */
+  split_path (path, &dir, &base);
+  /* names starting ".wh." are never real files: below such a directory
+     (AUFS ".wh..wh.plnk/...") is metadata only */
+  if (strncmp (dir, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0 || strstr (dir, "/" WHITEOUT_PREFIX) != NULL)
+    return 0;
+
+  if (strncmp (base, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0)
+    {
+      if (strcmp (base, WHITEOUT_OPAQUE) == 0)
+        return apply_opaque (c, dir, err);
+      if (strncmp (base, WHITEOUT_META_PREFIX, strlen (WHITEOUT_META_PREFIX)) == 0)
+        return 0; /* AUFS metadata (.wh..wh.plnk etc.) */
+      return apply_whiteout (c, dir, base + strlen (WHITEOUT_PREFIX), e, err);
+    }
+
+  dfd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
+  if (dfd < 0)
+    return berth_error_ret (err);
+  exists = fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT)
+    return berth_error_errno (err, errno, "stat");
+  /* replace whatever is there, except a directory by a directory (merge) */
+  if (exists && !(S_ISDIR (st.st_mode) && type == AE_IFDIR && hardlink == NULL))
+    if (in_root_remove_at (dfd, base, err) < 0)
+      return berth_error_ret (err);
+
+  if (hardlink)
+    {
+      if (apply_hardlink (c, hardlink, dfd, base, path, err) < 0)
+        return berth_error_ret (err);
+    }
+  else
+    switch (type)
+      {
+      case AE_IFDIR:
+        {
+          cleanup_close int fd = -1;
+          if (!(exists && S_ISDIR (st.st_mode)) && mkdirat (dfd, base, 0700) < 0)
+            return berth_error_errno (err, errno, "mkdir");
+          fd = openat (dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd < 0)
+            return berth_error_errno (err, errno, "open directory");
+          if (set_metadata_fd (e, fd, err) < 0)
+            return berth_error_ret (err);
+          defer_dir_time (c, e, path);
+          break;
+        }
+      case AE_IFREG:
+        {
+          cleanup_close int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+          if (fd < 0)
+            return berth_error_errno (err, errno, "create file");
+          if (write_file_data (c, e, fd, err) < 0 || set_metadata_fd (e, fd, err) < 0)
+            return berth_error_ret (err);
+          break;
+        }
+      case AE_IFLNK:
+        {
+          const char *target = archive_entry_symlink (e);
+          if (target == NULL || *target == '\0')
+            return berth_error_make (err, EINVAL, "symlink without a target");
+          if (symlinkat (target, dfd, base) < 0)
+            return berth_error_errno (err, errno, "symlink");
+          if (set_metadata_at (e, dfd, base, true, err) < 0)
+            return berth_error_ret (err);
+          break;
+        }
+      case AE_IFCHR:
+      case AE_IFBLK:
+      case AE_IFIFO:
+        if (mknodat (dfd, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev (e)) < 0)
+          return berth_error_errno (err, errno, "mknod");
+        if (set_metadata_at (e, dfd, base, false, err) < 0)
+          return berth_error_ret (err);
+        break;
+      default:
+        return berth_error_make (err, ENOTSUP, "unsupported entry type 0%o", (unsigned)type);
+      }
+  mark_added (c, path);
+  return 0;
+}
+
+static int
+apply_dir_times (struct apply_ctx *c, berth_error_t *err)
+{
+  size_t i;
+
+  for (i = c->n_dirs; i > 0; i--)
+    {
+      struct dir_time *d = &c->dirs[i - 1];
+      cleanup_free char *dir = NULL;
+      cleanup_free char *base = NULL;
+      cleanup_close int dfd = -1;
+      split_path (d->path, &dir, &base);
+      dfd = in_root_open_dir (c->root_fd, dir, false, 0, err);
+      struct stat st;
+      if (dfd < 0)
+        return berth_error_wrap (err, "layer entry `%s`", d->path);
+      /* a later entry may have replaced the directory: only touch a directory */
+      if (fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
+        continue;
+      if (utimensat (dfd, base, d->ts, AT_SYMLINK_NOFOLLOW) < 0)
+        return berth_error_errno (err, errno, "layer entry `%s`: set times", d->path);
+    }
+  return 0;
+}
+
+static void
+ctx_release (struct apply_ctx *c)
+{
+  size_t i;
+
+  if (c->inner)
+    archive_read_free (c->inner);
+  if (c->outer)
+    archive_read_free (c->outer);
+  digest_ctx_free (c->cdigest);
+  digest_ctx_free (c->udigest);
+  free (c->cbuf);
+  free (c->ubuf);
+  berth_error_release (&c->cb_err);
+  path_set_free (c->added);
+  path_set_free (c->ancestors);
+  for (i = 0; i < c->n_dirs; i++)
+    free (c->dirs[i].path);
+  free (c->dirs);
+}
+
+/* Hash what the tar reader left unread (padding after the end-of-archive
+   blocks) so the diff id covers the whole stream, then the compressed tail. */
+static int
+drain (struct apply_ctx *c, berth_error_t *err)
+{
+  const void *buf;
+  la_ssize_t n;
+
+  while ((n = inner_read (c->inner, c, &buf)) > 0)
+    ;
+  if (n < 0)
+    return archive_fail (c, c->inner, "read layer", err);
+  for (;;)
+    {
+      ssize_t m = read (c->in_fd, c->cbuf, BUF_SIZE);
+      if (m < 0 && errno == EINTR)
+        continue;
+      if (m < 0)
+        return berth_error_errno (err, errno, "read layer stream");
+      if (m == 0)
+        break;
+      digest_ctx_update (c->cdigest, c->cbuf, (size_t)m);
+    }
+  return 0;
+}
+
+int
+layer_apply_at (int tar_fd, int target_dirfd, const struct layer_apply_opts *opts, struct layer_apply_result *result,
+                berth_error_t *err)
+{
+  struct apply_ctx c = { 0 };
+  struct layer_apply_result res = { 0 };
+  struct archive_entry *e;
+  int r;
+
+  c.root_fd = target_dirfd;
+  c.in_fd = tar_fd;
+  c.overlay = opts && (opts->flags & LAYER_APPLY_OVERLAY);
+  c.max_uncompressed = opts ? opts->max_uncompressed : 0;
+  c.cbuf = xmalloc (BUF_SIZE);
+  c.ubuf = xmalloc (BUF_SIZE);
+  c.added = path_set_new ();
+  c.ancestors = path_set_new ();
+  c.cdigest = digest_ctx_new (err);
+  c.udigest = c.cdigest ? digest_ctx_new (err) : NULL;
+  if (c.udigest == NULL)
+    {
+      r = berth_error_ret (err);
+      goto out;
+    }
+  if ((r = open_archives (&c, err)) < 0)
+    goto out;
+  for (;;)
+    {
+      const char *name;
+      r = archive_read_next_header (c.inner, &e);
+      if (r == ARCHIVE_EOF)
+        break;
+      if (r < ARCHIVE_WARN)
+        {
+          r = archive_fail (&c, c.inner, "read layer tar", err);
+          goto out;
+        }
+      name = archive_entry_pathname (e);
+      if (name == NULL)
+        name = archive_entry_pathname_utf8 (e);
+      if (name == NULL)
+        {
+          r = berth_error_make (err, EINVAL, "layer entry %llu has no usable name", (unsigned long long)c.entries);
+          goto out;
+        }
+      c.entries++;
+      if ((r = apply_entry (&c, e, name, err)) < 0)
+        {
+          berth_error_wrap (err, "layer entry `%s`", name);
+          goto out;
+        }
+    }
+  if ((r = drain (&c, err)) < 0 || (r = apply_dir_times (&c, err)) < 0)
+    goto out;
+  res.uncompressed_size = digest_ctx_size (c.udigest);
+  res.compressed_size = digest_ctx_size (c.cdigest);
+  res.content_size = c.content_size;
+  res.entries = c.entries;
+  if ((r = digest_ctx_final (c.udigest, res.diff_id, err)) < 0
+      || (r = digest_ctx_final (c.cdigest, res.compressed_digest, err)) < 0)
+    goto out;
+  if (opts && opts->expected_diff_id && strcmp (opts->expected_diff_id, res.diff_id) != 0)
+    {
+      r = berth_error_make (err, EILSEQ, "layer diff id mismatch: expected %s, got %s", opts->expected_diff_id,
+                            res.diff_id);
+      goto out;
+    }
+  if (opts && opts->expected_compressed && strcmp (opts->expected_compressed, res.compressed_digest) != 0)
+    {
+      r = berth_error_make (err, EILSEQ, "layer digest mismatch: expected %s, got %s", opts->expected_compressed,
+                            res.compressed_digest);
+      goto out;
+    }
+  if (result)
+    *result = res;
+  r = 0;
+out:
+  ctx_release (&c);
+  return r;
+}
+
+int
+layer_apply (int tar_fd, const char *target_dir, const struct layer_apply_opts *opts, struct layer_apply_result *result,
+             berth_error_t *err)
+{
+  cleanup_close int fd = open (target_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return berth_error_errno (err, errno, "open layer target `%s`", target_dir);
+  return layer_apply_at (tar_fd, fd, opts, result, err);
+}

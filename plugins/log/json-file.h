@@ -1,0 +1,35 @@
+/* Shared by the parts of the json-file log driver. */
+#ifndef BERTH_JSON_FILE_H
+#define BERTH_JSON_FILE_H
+
+#include <berth/log.h>
+#include <stdint.h>
+
+struct jf_driver
+{
+  const struct berth_host_api *h;
+  struct berth_host_ctx *ctx;
+};
+
+struct jf_opts
+{
+  int64_t max_size; /* bytes; -1 = unlimited */
+  int max_file;     /* files kept, the live one included */
+};
+
+/* Parse and check --log-opt values; unknown options are errors. */
+int jf_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct jf_opts *ret,
+                   struct berth_error **err);
+
+/* <log_dir>/<container_id>-json.log, malloc'd; NULL with *err set when the info is unusable. */
+char *jf_log_path (const struct berth_host_api *h, const struct berth_log_info *info, struct berth_error **err);
+
+/* Go's RFC3339Nano in UTC, as Docker writes it: trailing zeros of the fraction dropped. */
+void jf_format_time (int64_t ts_ns, char buf[40]);
+/* Parse RFC 3339 (any offset, any fraction); -1 when malformed. */
+int jf_parse_time (const char *s, int64_t *ret_ns);
+
+int jf_read (void *drv, const struct berth_log_info *info, const struct berth_log_read_opts *o, berth_log_msg_fn emit,
+             void *ud, struct berth_error **err);
+
+#endif
