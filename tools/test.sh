@@ -9,12 +9,12 @@ tools/deps.sh test || { echo "dependency installation failed"; exit 1; }
 autoreconf -fi >/dev/null || exit 1
 
 pass=0 fail=0 skip=0 failed_steps=()
-count() { # add the counts of one automake test-suite.log
-  local log=$1
-  [ -f "$log" ] || return 0
-  pass=$((pass + $(grep -c '^PASS: ' "$log" || true)))
-  fail=$((fail + $(grep -cE '^(FAIL|ERROR|XPASS): ' "$log" || true)))
-  skip=$((skip + $(grep -c '^SKIP: ' "$log" || true)))
+count() { # add the results make check printed
+  local out=$1
+  [ -f "$out" ] || return 0
+  pass=$((pass + $(grep -c '^PASS: ' "$out" || true)))
+  fail=$((fail + $(grep -cE '^(FAIL|ERROR|XPASS): ' "$out" || true)))
+  skip=$((skip + $(grep -c '^SKIP: ' "$out" || true)))
 }
 step() { # name, command...
   local name=$1; shift
@@ -31,7 +31,7 @@ check() { # dir
   local dir=$1 rc
   make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1; rc=$?
   grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): ' "$dir/check.out" | sed 's/^/  /'
-  count "$dir/test-suite.log"
+  count "$dir/check.out"
   [ $rc -eq 0 ] || { grep -A40 -E '^(FAIL|ERROR): ' "$dir/test-suite.log" | head -200; }
   return $rc
 }
