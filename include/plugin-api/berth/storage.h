@@ -56,6 +56,12 @@ struct berth_storage_ops
                      struct berth_error **err);
   int (*diff_size) (void *drv, const char *id, const char *parent, int64_t *ret_size, struct berth_error **err);
   int (*disk_usage) (void *drv, const char *id, int64_t *ret_bytes, struct berth_error **err);
+  /* optional: the directory holding only this layer's own changes (overlay's
+     upper dir).  When present the core applies layer tars there, writing
+     whiteouts in overlayfs format (0/0 char devices, trusted.overlay.opaque),
+     and diffs a container by walking it; when NULL the core applies into the
+     mounted layer, deleting whited-out paths, and diffs against the parent. */
+  int (*diff_dir) (void *drv, const char *id, char *ret_path, size_t ret_len, struct berth_error **err);
 };
 
 #endif
