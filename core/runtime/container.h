@@ -52,6 +52,9 @@ struct berth_exec_opts
 
 int berth_container_exec (const char *root, const char *id, const struct berth_exec_opts *opts, int *exit_status,
                           berth_error_t *err);
+/* The container's own process from its saved config, as the base of
+   `exec` without --process. */
+struct berth_spec_process *berth_container_process (const char *root, const char *id, berth_error_t *err);
 
 /* Internal: the container side of create and exec (init.c). */
 struct berth_ns_plan;

@@ -23,6 +23,8 @@ static const struct
 
 /* allowed in the device cgroup on top of the nodes above */
 static const struct berth_spec_device_rule extra_allowed[] = {
+  { true, 'c', -1, -1, "m" },   /* mknod of anything; opening is what the rules guard */
+  { true, 'b', -1, -1, "m" },
   { true, 'c', 5, 2, "rwm" },   /* /dev/ptmx */
   { true, 'c', 136, -1, "rwm" }, /* /dev/pts/N */
   { true, 'c', 5, 1, "rwm" },   /* /dev/console */

@@ -35,4 +35,5 @@ core_libberth_runtime_la_SOURCES += \
 	core/runtime/init.c core/runtime/init.h \
 	core/runtime/container.c core/runtime/container.h core/runtime/container-internal.h \
 	core/runtime/lifecycle.c \
+	core/runtime/exec.c \
 	core/runtime/forward.c

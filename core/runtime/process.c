@@ -25,9 +25,17 @@ berth_process_set_rlimits (const struct berth_spec_process *p, berth_error_t *er
   for (i = 0; i < p->n_rlimits; i++)
     {
       struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
-      if (setrlimit (p->rlimits[i].resource, &rl) < 0)
-        return berth_error_errno (err, errno, "process.rlimits[%zu]: set soft %llu, hard %llu", i,
-                                  (unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max);
+      struct rlimit cur = { 0, 0 };
+      if (setrlimit (p->rlimits[i].resource, &rl) == 0)
+        continue;
+      getrlimit (p->rlimits[i].resource, &cur);
+      if (errno == EPERM && rl.rlim_max > cur.rlim_max)
+        return berth_error_make (err, EPERM,
+                                 "process.rlimits[%zu]: raising the hard limit from %llu to %llu needs "
+                                 "CAP_SYS_RESOURCE, which the runtime lacks",
+                                 i, (unsigned long long) cur.rlim_max, (unsigned long long) rl.rlim_max);
+      return berth_error_errno (err, errno, "process.rlimits[%zu]: set soft %llu, hard %llu", i,
+                                (unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max);
     }
   return 0;
 }

@@ -113,6 +113,18 @@ cgroup_gone () {
 
 state_gone () { [ ! -e "$STATE/$1" ] || { echo "  left behind: $STATE/$1"; return 1; }; }
 
+no_process () {
+  # no_process ID: no runtime or container process mentions this container
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/exe" 2>/dev/null)" in *berth-runtime*) ;; *) continue ;; esac
+    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- "$1"; then
+      echo "  left behind: ${p#/proc/}"
+      return 1
+    fi
+  done
+  return 0
+}
+
 mount_count () { wc -l < /proc/self/mountinfo; }
 
 finish () {

@@ -58,7 +58,7 @@ half_way () {
   check "$1: error says why ($2)" contains "$out" "$2"
   check "$1: no state left" state_gone "$ID"
   check "$1: no cgroup left" cgroup_gone "$1"
-  check "$1: no process left" sh -c "! grep -l '$ID' /proc/[0-9]*/cmdline 2>/dev/null | grep -v self | grep -q ."
+  check "$1: no process left" no_process "$ID"
 }
 bundle "$T/badroot" '"true"'
 sed -i 's|"path": "rootfs"|"path": "no-such-rootfs"|' "$T/badroot/config.json"

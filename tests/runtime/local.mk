@@ -1,8 +1,26 @@
 # tests/runtime: Check units for the runtime library, and root-only integration scripts.
 if HAVE_CHECK
-check_PROGRAMS += tests/runtime/test-spec
-TESTS += tests/runtime/test-spec
+check_PROGRAMS += tests/runtime/test-spec tests/runtime/test-helpers
+TESTS += tests/runtime/test-spec tests/runtime/test-helpers
 endif
 tests_runtime_test_spec_SOURCES = tests/runtime/test-spec.c
 tests_runtime_test_spec_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
 tests_runtime_test_spec_LDADD = core/libberth-runtime.la $(CHECK_LIBS)
+tests_runtime_test_helpers_SOURCES = tests/runtime/test-helpers.c
+tests_runtime_test_helpers_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_runtime_test_helpers_LDADD = core/libberth-runtime.la $(CHECK_LIBS)
+
+# Integration tests: need root (exit 77 otherwise) and busybox-static.
+check_PROGRAMS += tests/runtime/console-recv
+tests_runtime_console_recv_SOURCES = tests/runtime/console-recv.c
+TESTS += \
+	tests/runtime/run.sh \
+	tests/runtime/lifecycle.sh \
+	tests/runtime/cgroups.sh \
+	tests/runtime/seccomp.sh \
+	tests/runtime/security.sh \
+	tests/runtime/console.sh \
+	tests/runtime/exec.sh \
+	tests/runtime/userns-hooks.sh \
+	tests/runtime/podman.sh
+EXTRA_DIST += tests/runtime/lib.sh tests/fixtures/mkrootfs-busybox.sh
