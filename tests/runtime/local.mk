@@ -13,7 +13,7 @@ tests_runtime_test_helpers_LDADD = core/libberth-runtime.la $(CHECK_LIBS)
 # Integration tests: need root (exit 77 otherwise) and busybox-static.
 check_PROGRAMS += tests/runtime/console-recv
 tests_runtime_console_recv_SOURCES = tests/runtime/console-recv.c
-TESTS += \
+berth_runtime_scripts = \
 	tests/runtime/run.sh \
 	tests/runtime/lifecycle.sh \
 	tests/runtime/cgroups.sh \
@@ -23,4 +23,5 @@ TESTS += \
 	tests/runtime/exec.sh \
 	tests/runtime/userns-hooks.sh \
 	tests/runtime/podman.sh
-EXTRA_DIST += tests/runtime/lib.sh tests/fixtures/mkrootfs-busybox.sh
+TESTS += $(berth_runtime_scripts)
+EXTRA_DIST += $(berth_runtime_scripts) tests/runtime/lib.sh tests/fixtures/mkrootfs-busybox.sh

@@ -1,0 +1,8 @@
+# Side-by-side benchmarks (root; hyperfine and the compared engines installed).
+berth_bench_scripts = bench/runtime.sh
+EXTRA_DIST += $(berth_bench_scripts)
+
+bench: all
+	@set -e; for s in $(berth_bench_scripts); do \
+	  echo "== $$s"; $(SHELL) $(srcdir)/$$s $(abs_builddir); done
+.PHONY: bench
