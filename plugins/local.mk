@@ -2,6 +2,8 @@
 # against <berth/*.h> (never core/), exporting only the descriptor.
 plugin_LTLIBRARIES += \
 	plugins/storage/storage-vfs.la \
+	plugins/storage/storage-overlay.la \
+	plugins/storage/storage-btrfs.la \
 	plugins/network/network-none.la \
 	plugins/network/network-host.la \
 	plugins/volume/volume-local.la \
@@ -10,9 +12,27 @@ plugin_LTLIBRARIES += \
 
 plugins_storage_storage_vfs_la_SOURCES = \
 	plugins/storage/vfs.c \
-	plugins/storage/vfs-tree.c plugins/storage/vfs-tree.h
+	plugins/storage/vfs-tree.c plugins/storage/vfs-tree.h \
+	plugins/storage/layer-book.c plugins/storage/layer-book.h
 plugins_storage_storage_vfs_la_CFLAGS = $(berth_plugin_cflags)
 plugins_storage_storage_vfs_la_LDFLAGS = $(berth_plugin_ldflags)
+
+plugins_storage_storage_overlay_la_SOURCES = \
+	plugins/storage/overlay.c \
+	plugins/storage/overlay-layer.c plugins/storage/overlay-layer.h \
+	plugins/storage/overlay-mount.c plugins/storage/overlay-mount.h \
+	plugins/storage/overlay-probe.c plugins/storage/overlay-probe.h \
+	plugins/storage/fs-name.c plugins/storage/fs-name.h
+plugins_storage_storage_overlay_la_CFLAGS = $(berth_plugin_cflags)
+plugins_storage_storage_overlay_la_LDFLAGS = $(berth_plugin_ldflags)
+
+plugins_storage_storage_btrfs_la_SOURCES = \
+	plugins/storage/btrfs.c \
+	plugins/storage/btrfs-subvol.c plugins/storage/btrfs-subvol.h \
+	plugins/storage/layer-book.c plugins/storage/layer-book.h \
+	plugins/storage/fs-name.c plugins/storage/fs-name.h
+plugins_storage_storage_btrfs_la_CFLAGS = $(berth_plugin_cflags)
+plugins_storage_storage_btrfs_la_LDFLAGS = $(berth_plugin_ldflags)
 
 plugins_network_network_none_la_SOURCES = \
 	plugins/network/none.c \

@@ -5,11 +5,13 @@
  * Layout: <state_dir>/<id>/ is the layer's tree.  A layer is built in
  * <state_dir>/.tmp-<id> and renamed into place, and removed by renaming it to
  * .rm-<id> first, so a crash never leaves a half-made layer under its id;
- * leftovers are swept at init. */
+ * leftovers are swept at init.  <state_dir>/.parent-<id> names the layer a
+ * layer was copied from (see layer-book.h). */
 #include "config.h"
 
 #include <berth/storage.h>
 
+#include "layer-book.h"
 #include "vfs-tree.h"
 
 #include <dirent.h>
@@ -28,6 +30,7 @@ struct vfs
   struct berth_host_ctx *ctx;
   char *root;
   int root_fd;
+  struct layer_book *book;
 };
 
 static bool
@@ -141,7 +144,13 @@ vfs_init (const struct berth_host_api *h, struct berth_host_ctx *ctx, const stru
       vfs_shutdown (v);
       return h->error_set (err, e, "vfs: open %s: %s", dir, strerror (e));
     }
-  if (sweep_leftovers (v, err) < 0)
+  v->book = layer_book_new (h, "vfs", v->root, v->root_fd);
+  if (v->book == NULL)
+    {
+      vfs_shutdown (v);
+      return h->error_set (err, ENOMEM, "vfs: out of memory");
+    }
+  if (sweep_leftovers (v, err) < 0 || layer_book_sweep (v->book, err) < 0)
     {
       vfs_shutdown (v);
       return -EIO;
@@ -157,6 +166,7 @@ vfs_shutdown (void *drv)
 
   if (v == NULL)
     return;
+  layer_book_free (v->book);
   if (v->root_fd >= 0)
     close (v->root_fd);
   free (v->root);
@@ -180,11 +190,22 @@ vfs_create (void *drv, const char *id, const char *parent, const struct berth_la
                  : v->h->error_set (err, -r, "vfs: stat layer `%s`: %s", id, strerror (-r));
   if (parent != NULL)
     {
+      /* The parent's record of its child is written before the lock is
+         released, so a concurrent remove of the parent sees the child. */
+      layer_book_lock (v->book);
       src = openat (v->root_fd, parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (src < 0)
-        return errno == ENOENT
-                   ? v->h->error_set (err, ENOENT, "vfs: parent layer `%s` does not exist", parent)
-                   : v->h->error_set (err, errno, "vfs: open parent layer `%s`: %s", parent, strerror (errno));
+        r = errno == ENOENT ? v->h->error_set (err, ENOENT, "vfs: parent layer `%s` does not exist", parent)
+                            : v->h->error_set (err, errno, "vfs: open parent layer `%s`: %s", parent, strerror (errno));
+      else
+        r = layer_book_set_parent (v->book, id, parent, err);
+      layer_book_unlock (v->book);
+      if (r < 0)
+        {
+          if (src >= 0)
+            close (src);
+          return r;
+        }
     }
   snprintf (tmp, sizeof (tmp), ".tmp-%s", id);
   r = remove_path (v, tmp, err);
@@ -207,7 +228,10 @@ vfs_create (void *drv, const char *id, const char *parent, const struct berth_la
     close (dst);
   /* *err is set, so a failing cleanup keeps the first error; init retries it. */
   if (r < 0)
-    remove_path (v, tmp, err);
+    {
+      remove_path (v, tmp, err);
+      layer_book_forget (v->book, id);
+    }
   return r;
 }
 
@@ -221,9 +245,21 @@ vfs_remove (void *drv, const char *id, struct berth_error **err)
   if (check_id (v, id, err) < 0)
     return -EINVAL;
   snprintf (gone, sizeof (gone), ".rm-%s", id);
-  if (renameat (v->root_fd, id, v->root_fd, gone) < 0)
-    return errno == ENOENT ? v->h->error_set (err, ENOENT, "vfs: layer `%s` does not exist", id)
-                           : v->h->error_set (err, errno, "vfs: remove layer `%s`: %s", id, strerror (errno));
+  layer_book_lock (v->book);
+  r = layer_exists (v, id);
+  if (r == 0)
+    r = v->h->error_set (err, ENOENT, "vfs: layer `%s` does not exist", id);
+  else if (r < 0)
+    r = v->h->error_set (err, -r, "vfs: stat layer `%s`: %s", id, strerror (-r));
+  else
+    r = layer_book_check_removable (v->book, id, err);
+  if (r == 0 && renameat (v->root_fd, id, v->root_fd, gone) < 0)
+    r = errno == ENOENT ? v->h->error_set (err, ENOENT, "vfs: layer `%s` does not exist", id)
+                        : v->h->error_set (err, errno, "vfs: remove layer `%s`: %s", id, strerror (errno));
+  layer_book_unlock (v->book);
+  if (r < 0)
+    return r;
+  layer_book_forget (v->book, id);
   r = remove_path (v, gone, err);
   if (r < 0)
     return v->h->error_wrap (err, "vfs: remove layer `%s`", id);
@@ -254,7 +290,7 @@ vfs_mount (void *drv, const char *id, const struct berth_mount_opts *o, char *re
     return v->h->error_set (err, r == 0 ? ENOENT : -r, "vfs: layer `%s` does not exist", id);
   if ((size_t)snprintf (ret_path, ret_len, "%s/%s", v->root, id) >= ret_len)
     return v->h->error_set (err, ENAMETOOLONG, "vfs: the path of layer `%s` does not fit the buffer", id);
-  return 0;
+  return layer_book_set_mounted (v->book, id, true, err);
 }
 
 static int
@@ -268,7 +304,8 @@ vfs_unmount (void *drv, const char *id, struct berth_error **err)
   r = layer_exists (v, id);
   if (r <= 0)
     return v->h->error_set (err, r == 0 ? ENOENT : -r, "vfs: layer `%s` does not exist", id);
-  return 0; /* nothing was mounted: the layer is a plain directory */
+  /* nothing was mounted (the layer is a plain directory): only the mark */
+  return layer_book_set_mounted (v->book, id, false, err);
 }
 
 static int
@@ -297,11 +334,17 @@ vfs_list (void *drv, berth_str_fn emit, void *ud, struct berth_error **err)
 static int
 vfs_metadata (void *drv, const char *id, berth_kv_fn emit, void *ud, struct berth_error **err)
 {
+  struct vfs *v = drv;
   char path[4096];
-  int r = vfs_mount (drv, id, NULL, path, sizeof (path), err);
+  int r;
 
-  if (r < 0)
-    return r;
+  if (check_id (v, id, err) < 0)
+    return -EINVAL;
+  r = layer_exists (v, id);
+  if (r <= 0)
+    return v->h->error_set (err, r == 0 ? ENOENT : -r, "vfs: layer `%s` does not exist", id);
+  if ((size_t)snprintf (path, sizeof (path), "%s/%s", v->root, id) >= sizeof (path))
+    return v->h->error_set (err, ENAMETOOLONG, "vfs: the path of layer `%s` is too long", id);
   return emit (ud, "Dir", path);
 }
 

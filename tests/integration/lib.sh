@@ -32,7 +32,7 @@ it_plugin_dirs () {
 }
 
 IT_PLUGIN_DIRS=$(it_plugin_dirs)
-IT_STORAGE_PLUGINS=$(for d in $IT_PLUGIN_DIRS; do ls "$d" 2>/dev/null; done | sed -n 's/^storage-\(.*\)\.so$/\1/p' | sort -u)
+IT_STORAGE_PLUGINS=$(for d in $IT_PLUGIN_DIRS; do ls "$d" 2>/dev/null; done | sed -n 's/^storage-\(.*\)\.so$/\1/p' | sort -u | tr "\n" " ")
 [ -n "$IT_STORAGE_PLUGINS" ] || it_skip "no storage plugin is built under $top_builddir/plugins (berthd needs one)"
 
 IT_DIR=$(mktemp -d /tmp/berth-it.XXXXXX)

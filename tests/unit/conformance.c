@@ -3,6 +3,7 @@
 #include "tests/unit/conformance.h"
 
 #include "core/config/config.h"
+#include "core/lib/fs.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "tests/unit/testutil.h"
@@ -12,12 +13,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 struct conformance conf;
+const char *conformance_data_subdir;
 
 static const char *plugin_path;
 static uint32_t plugin_kind;
+
+static void
+load (void)
+{
+  cleanup_error berth_error_t err = NULL;
+  struct berth_driver **v = NULL;
+
+  ck_assert_int_eq (berth_plugins_load (conf.cfg, &conf.plugins, &err), 0);
+  ck_assert_msg (berth_plugins_list (conf.plugins, plugin_kind, &v) == 1, "%s did not load (see the log above)",
+                 plugin_path);
+  conf.d = v[0];
+  free (v);
+}
 
 void
 conformance_setup (void)
@@ -26,11 +42,17 @@ conformance_setup (void)
   cleanup_free char *plugin_dir = NULL;
   cleanup_free char *base = xstrdup (plugin_path);
   cleanup_free char *copy = NULL;
-  struct berth_driver **v = NULL;
 
   memset (&conf, 0, sizeof (conf));
   conf.root = test_mkdtemp ("conformance");
-  conf.data_root = xasprintf ("%s/data", conf.root);
+  if (conformance_data_subdir != NULL)
+    {
+      cleanup_free char *sub = xasprintf ("%s/%s", conf.root, conformance_data_subdir);
+      ck_assert_int_eq (berth_mkdir_p (sub, 0755, &err), 0);
+      conf.data_root = xasprintf ("%s/data", sub);
+    }
+  else
+    conf.data_root = xasprintf ("%s/data", conf.root);
   plugin_dir = xasprintf ("%s/plugins", conf.root);
   ck_assert_int_eq (mkdir (plugin_dir, 0755), 0);
   copy = xasprintf ("%s/%s", plugin_dir, basename (base));
@@ -40,17 +62,78 @@ conformance_setup (void)
   ck_assert_int_eq (berth_config_override (conf.cfg, "data-root", conf.data_root, &err), 0);
   ck_assert_int_eq (berth_config_override (conf.cfg, "plugin-dirs", plugin_dir, &err), 0);
   ck_assert_int_eq (berth_config_finalize (conf.cfg, &err), 0);
-  ck_assert_int_eq (berth_plugins_load (conf.cfg, &conf.plugins, &err), 0);
-  ck_assert_msg (berth_plugins_list (conf.plugins, plugin_kind, &v) == 1, "%s did not load (see the log above)",
-                 plugin_path);
-  conf.d = v[0];
-  free (v);
+  load ();
+}
+
+void
+conformance_reload (void)
+{
+  berth_plugins_free (conf.plugins);
+  conf.plugins = NULL;
+  conf.d = NULL;
+  load ();
+}
+
+/* Each mount point at or below dir, deepest last; NULL-terminated. */
+static char **
+mounts_below (const char *dir)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
+  cleanup_free char *line = NULL;
+  size_t cap = 0, n = 0, dlen = strlen (dir);
+  char **v = xmalloc0 (sizeof (char *));
+
+  while (f != NULL && getline (&line, &cap, f) > 0)
+    {
+      char point[4096];
+      size_t w = 0;
+      const char *p = line;
+      /* id parent major:minor root MOUNT-POINT ... ; octal escapes (\040) */
+      for (int field = 0; field < 4 && p; field++)
+        p = strchr (p, ' ') ? strchr (p, ' ') + 1 : NULL;
+      for (; p && *p && *p != ' ' && w + 1 < sizeof (point); p++)
+        if (p[0] == '\\' && p[1] && p[2] && p[3])
+          {
+            point[w++] = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+          }
+        else
+          point[w++] = *p;
+      point[w] = '\0';
+      if (strncmp (point, dir, dlen) != 0 || (point[dlen] != '/' && point[dlen] != '\0'))
+        continue;
+      v = xrealloc (v, (n + 2) * sizeof (char *));
+      v[n++] = xstrdup (point);
+      v[n] = NULL;
+    }
+  return v;
+}
+
+int
+conformance_count_mounts (const char *dir)
+{
+  cleanup_strv char **v = mounts_below (dir);
+  int n = 0;
+
+  while (v[n])
+    n++;
+  return n;
 }
 
 void
 conformance_teardown (void)
 {
   berth_plugins_free (conf.plugins);
+  /* A failed test may have left layers mounted: never rm -rf through a mount. */
+  if (conf.root != NULL)
+    {
+      cleanup_strv char **v = mounts_below (conf.root);
+      size_t n = 0;
+      while (v[n])
+        n++;
+      while (n > 0)
+        umount2 (v[--n], MNT_DETACH);
+    }
   berth_config_free (conf.cfg);
   test_rm_rf (conf.root);
   free (conf.root);

@@ -127,6 +127,11 @@ tests_unit_conformance_log_SOURCES = tests/unit/conformance-log.c $(conformance_
 tests_unit_conformance_log_CFLAGS = $(unit_test_cflags)
 tests_unit_conformance_log_LDADD = $(unit_test_ldadd)
 
+# Not a test: timed by bench/storage.sh.
+check_PROGRAMS += tests/unit/storage-bench
+tests_unit_storage_bench_SOURCES = tests/unit/storage-bench.c
+tests_unit_storage_bench_LDADD = core/libberth-core.la
+
 check_PROGRAMS += tests/unit/test-json-file
 TESTS += tests/unit/test-json-file
 tests_unit_test_json_file_SOURCES = tests/unit/test-json-file.c $(conformance_sources)

@@ -15,7 +15,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const test_plugins[] = {
   "test-good", "bad-abi-major", "bad-abi-minor",       "bad-struct-size", "bad-unknown-kind", "bad-name",
@@ -320,6 +324,131 @@ START_TEST (test_select_storage)
 }
 END_TEST
 
+/* The real overlay driver next to vfs (needs root and overlayfs). */
+static bool
+overlay_testable (void)
+{
+  cleanup_free char *fs = NULL;
+
+  if (geteuid () != 0)
+    return false;
+  fs = test_read_file ("/proc/filesystems");
+  return strstr (fs, "\toverlay\n") != NULL;
+}
+
+/* The storage driver chosen for `yaml` with the plugins in plugin_dir
+   (loaded without warnings), or NULL and the error in *ret_msg. */
+static char *
+selected (const char *yaml, char **ret_msg)
+{
+  struct berth_config *cfg = test_config (yaml);
+  struct berth_plugins *p = NULL;
+  cleanup_strv char **warnings = NULL;
+  cleanup_error berth_error_t err = NULL;
+  struct berth_driver *d = NULL;
+  char *name = NULL;
+
+  warnings = load_capturing (cfg, &p);
+  ck_assert_msg (warnings[0] == NULL, "%s", warnings[0]);
+  *ret_msg = NULL;
+  if (berth_plugins_select_storage (p, cfg, &d, &err) == 0)
+    name = xstrdup (d->name);
+  else
+    *ret_msg = xstrdup (berth_error_msg (&err));
+  berth_plugins_free (p);
+  berth_config_free (cfg);
+  return name;
+}
+
+START_TEST (test_select_storage_overlay)
+{
+  cleanup_free char *overlay_dir = xasprintf ("%s/storage/overlay", data_root);
+  char *name, *msg, *expect;
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  if (!overlay_testable ())
+    {
+      fprintf (stderr, "test_select_storage_overlay: needs root and overlayfs, skipped\n");
+      return;
+    }
+  add_plugin ("plugins/storage/.libs/storage-vfs.so", "storage-vfs.so");
+  add_plugin ("plugins/storage/.libs/storage-overlay.so", "storage-overlay.so");
+
+  /* auto, nothing on disk: overlay, whose probe left its state dir empty */
+  name = selected ("", &msg);
+  ck_assert_str_eq (name, "overlay");
+  free (name);
+  d = opendir (overlay_dir);
+  ck_assert_ptr_nonnull (d);
+  while ((de = readdir (d)) != NULL)
+    ck_assert_msg (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0, "probe left %s/%s", overlay_dir,
+                   de->d_name);
+
+  /* vfs holds data: auto keeps vfs although overlay works */
+  make_data ("vfs");
+  name = selected ("", &msg);
+  ck_assert_str_eq (name, "vfs");
+  free (name);
+  /* naming overlay is refused, naming both drivers */
+  name = selected ("storage-driver: overlay\n", &msg);
+  ck_assert_ptr_null (name);
+  expect = xasprintf ("storage driver `overlay` was chosen, but `vfs` already holds data in %s/storage/vfs "
+                      "(switching would hide its images and containers: choose `vfs`, or remove that directory)",
+                      data_root);
+  ck_assert_str_eq (msg, expect);
+  free (msg);
+  free (expect);
+}
+END_TEST
+
+/* A data root on overlayfs (berthd in a container): overlay's probe refuses
+   with the reason, and auto falls back to vfs. */
+START_TEST (test_select_storage_on_overlayfs)
+{
+  cleanup_free char *lower = xasprintf ("%s/ovl-lower", root), *upper = xasprintf ("%s/ovl-upper", root);
+  cleanup_free char *work = xasprintf ("%s/ovl-work", root), *merged = xasprintf ("%s/ovl-merged", root);
+  cleanup_free char *opts = xasprintf ("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+  cleanup_free char *saved_root = data_root;
+  cleanup_free char *expect_start = NULL;
+  cleanup_strv char **warnings = NULL;
+  cleanup_error berth_error_t err = NULL;
+  struct berth_config *cfg;
+  struct berth_plugins *p = NULL;
+  struct berth_driver *d = NULL;
+
+  if (!overlay_testable ())
+    {
+      data_root = steal_pointer (&saved_root);
+      fprintf (stderr, "test_select_storage_on_overlayfs: needs root and overlayfs, skipped\n");
+      return;
+    }
+  ck_assert_int_eq (mkdir (lower, 0700), 0);
+  ck_assert_int_eq (mkdir (upper, 0700), 0);
+  ck_assert_int_eq (mkdir (work, 0700), 0);
+  ck_assert_int_eq (mkdir (merged, 0700), 0);
+  ck_assert_int_eq (mount ("overlay", merged, "overlay", 0, opts), 0);
+  data_root = xasprintf ("%s/data", merged);
+  add_plugin ("plugins/storage/.libs/storage-vfs.so", "storage-vfs.so");
+  add_plugin ("plugins/storage/.libs/storage-overlay.so", "storage-overlay.so");
+  cfg = test_config ("");
+  warnings = load_capturing (cfg, &p);
+  expect_start = xasprintf ("plugin %s/storage-overlay.so refused: storage driver `overlay` cannot run on this host: "
+                            "overlay: %s/storage/overlay is on overlayfs",
+                            plugin_dir, data_root);
+  ck_assert_ptr_nonnull (warnings[0]);
+  ck_assert_msg (strncmp (warnings[0], expect_start, strlen (expect_start)) == 0, "%s", warnings[0]);
+  ck_assert_ptr_null (warnings[1]);
+  ck_assert_int_eq (berth_plugins_select_storage (p, cfg, &d, &err), 0);
+  ck_assert_str_eq (d->name, "vfs");
+  berth_plugins_free (p);
+  berth_config_free (cfg);
+  ck_assert_int_eq (umount2 (merged, MNT_DETACH), 0);
+  free (data_root);
+  data_root = steal_pointer (&saved_root);
+}
+END_TEST
+
 START_TEST (test_storage_opts_routing)
 {
   const char *yaml_vfs = "storage-driver: vfs\nstorage-opts:\n  bogus: 1\n";
@@ -429,6 +558,8 @@ main (void)
   tcase_add_test (tc, test_missing_plugin_dir);
   tcase_add_test (tc, test_require);
   tcase_add_test (tc, test_select_storage);
+  tcase_add_test (tc, test_select_storage_overlay);
+  tcase_add_test (tc, test_select_storage_on_overlayfs);
   tcase_add_test (tc, test_storage_opts_routing);
   tcase_add_test (tc, test_host_api);
   suite_add_tcase (s, tc);
