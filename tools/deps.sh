@@ -8,7 +8,7 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
   libyaml-dev libjson-c-dev libmicrohttpd-dev libcurl4-openssl-dev
   libseccomp-dev libcap-dev libarchive-dev libssl-dev check)
 test_pkgs=(curl python3 busybox-static valgrind hyperfine crun iproute2 zstd xz-utils util-linux procps
-  btrfs-progs podman)
+  btrfs-progs podman gcc-multilib libcap2-bin libc6-dev)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

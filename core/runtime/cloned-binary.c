@@ -57,6 +57,10 @@ berth_ensure_cloned_binary (char **argv, berth_error_t *err)
         return berth_error_errno (err, n < 0 ? errno : EIO, "copy the runtime binary");
       off += n;
     }
+  /* no write bit either: a container process without CAP_DAC_OVERRIDE
+     cannot even open a grabbed copy for writing; the seals stop the rest */
+  if (fchmod (mfd, 0555) < 0)
+    return berth_error_errno (err, errno, "chmod the runtime copy");
   if (fcntl (mfd, F_ADD_SEALS, REQUIRED_SEALS) < 0)
     return berth_error_errno (err, errno, "seal the runtime copy");
   fexecve (mfd, argv, environ);

@@ -17,6 +17,11 @@ add_arch (scmp_filter_ctx ctx, uint32_t arch, berth_error_t *err)
   return 0;
 }
 
+/* exactly the listed ABIs (the native one is always in the context): a
+   call through any other ABI meets libseccomp's bad-arch action, KILL, as
+   runc does.  Docker's profile lists x86 and x32 on x86_64 (its archMap),
+   so they get the same rules; adding them here unasked would let an i386
+   or x32 caller past a profile that wants them killed. */
 static int
 add_arches (scmp_filter_ctx ctx, const struct berth_spec_seccomp *sc, berth_error_t *err)
 {
@@ -25,13 +30,6 @@ add_arches (scmp_filter_ctx ctx, const struct berth_spec_seccomp *sc, berth_erro
   for (i = 0; i < sc->n_arches; i++)
     if (add_arch (ctx, sc->arches[i], err) < 0)
       return berth_error_ret (err);
-#if defined(__x86_64__)
-  if (add_arch (ctx, SCMP_ARCH_X86, err) < 0 || add_arch (ctx, SCMP_ARCH_X32, err) < 0)
-    return berth_error_ret (err);
-#elif defined(__aarch64__)
-  if (add_arch (ctx, SCMP_ARCH_ARM, err) < 0)
-    return berth_error_ret (err);
-#endif
   return 0;
 }
 

@@ -22,6 +22,16 @@ berth_runtime_scripts = \
 	tests/runtime/console.sh \
 	tests/runtime/exec.sh \
 	tests/runtime/userns-hooks.sh \
-	tests/runtime/podman.sh
+	tests/runtime/podman.sh \
+	tests/runtime/sec-exe.sh \
+	tests/runtime/sec-fds.sh \
+	tests/runtime/sec-ptrace.sh \
+	tests/runtime/sec-privs.sh \
+	tests/runtime/sec-seccomp-abi.sh \
+	tests/runtime/sec-mask.sh \
+	tests/runtime/sec-tty.sh \
+	tests/runtime/sec-race.sh
 TESTS += $(berth_runtime_scripts)
-EXTRA_DIST += $(berth_runtime_scripts) tests/runtime/lib.sh tests/fixtures/mkrootfs-busybox.sh
+# the sec-*.sh checks (SECURITY.md) build these probes with `cc -static`
+EXTRA_DIST += $(berth_runtime_scripts) tests/runtime/lib.sh tests/fixtures/mkrootfs-busybox.sh \
+	tests/runtime/sec-lib.sh tests/runtime/rtsec-helper.c tests/runtime/rtsec-abi.c
