@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -37,6 +38,10 @@ struct berth_client *berth_cli_client (struct berth_cli *cli);
 typedef int (*berth_opt_fn) (int opt, const char *arg, void *ud);
 int berth_cli_parse (int argc, char **argv, const char *usage, const struct option *opts, const char *shortopts,
                      berth_opt_fn on_opt, void *ud, int *exit_status);
+/* As berth_cli_parse, but options may also follow operands (cobra's default:
+   `berth save busybox -o x.tar`); for commands without a trailing command line. */
+int berth_cli_parse_interspersed (int argc, char **argv, const char *usage, const struct option *opts,
+                                  const char *shortopts, berth_opt_fn on_opt, void *ud, int *exit_status);
 
 /* JSON accessors that tolerate missing or mistyped fields. */
 const char *berth_json_str (struct json_object *o, const char *key);
@@ -50,7 +55,42 @@ void berth_format_bytes (int64_t n, char *buf, size_t len);
    input is returned as is.  Returns buf. */
 const char *berth_format_build_time (const char *rfc3339, char *buf, size_t len);
 
+/* go-units: HumanSizeWithPrecision (decimal units, "4.26MB"); docker uses
+   precision 3 in image lists and 4 (units.HumanSize) in system df */
+void berth_format_human_size_prec (int64_t n, int precision, char *buf, size_t len);
+void berth_format_human_size (int64_t n, char *buf, size_t len);
+/* go-units HumanDuration: "2 weeks", "About an hour", "Less than a second" */
+void berth_format_duration (int64_t seconds, char *buf, size_t len);
+/* "sha256:<hex>" -> the first 12 hex characters (stringid.TruncateID) */
+const char *berth_short_id (const char *id, char buf[13]);
+
+/* Print JSON as Go's json.MarshalIndent (prefix "", indent 4 spaces). */
+void berth_json_print_indent (FILE *out, struct json_object *v);
+
+/* Add "key=value" to a filters object ({"key":{"value":true}}); 1 when
+   arg has no '=' (the caller reports it). */
+int berth_cli_filter_add (struct json_object *filters, const char *arg);
+/* Print rows (an array of objects) through a --format: "json", "table
+   TEMPLATE" (header rendered from header), or a template; strict refuses
+   unknown fields.  Returns the exit status. */
+int berth_cli_render (const char *format, struct json_object *rows, struct json_object *header, bool strict);
+/* Ask "Are you sure you want to continue? [y/N] " after warning; true for y. */
+bool berth_cli_confirm (const char *warning);
+
 int berth_cmd_version (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_info (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_images (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_image (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_image_inspect (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_inspect (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_history (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_tag (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_rmi (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_image_prune (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_load (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_save (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_import (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_system (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_system_df (struct berth_cli *cli, int argc, char **argv);
 
 #endif

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -177,11 +179,67 @@ daemon_message (const struct reply *r, long status)
   return xasprintf ("HTTP status %ld", status);
 }
 
+/* Streaming state: the upload's fd, and where a 2xx reply goes. */
+struct stream_io
+{
+  int body_fd;
+  berth_client_sink sink;
+  void *ud;
+  struct reply *err_reply; /* a non-2xx reply is buffered here */
+  CURL *curl;
+  bool sink_failed;
+};
+
+static size_t
+on_upload (char *buf, size_t size, size_t nmemb, void *ud)
+{
+  struct stream_io *io = ud;
+
+  for (;;)
+    {
+      ssize_t n = read (io->body_fd, buf, size * nmemb);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return CURL_READFUNC_ABORT;
+      return (size_t)n;
+    }
+}
+
+static size_t
+on_stream_body (char *data, size_t size, size_t nmemb, void *ud)
+{
+  struct stream_io *io = ud;
+  size_t n = size * nmemb;
+  long status = 0;
+
+  curl_easy_getinfo (io->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status > 299)
+    return on_body (data, size, nmemb, io->err_reply);
+  if (io->sink (io->ud, data, n) < 0)
+    {
+      io->sink_failed = true;
+      return 0;
+    }
+  return n;
+}
+
+static int perform_io (struct berth_client *c, const char *method, const char *path, struct reply *r, long *status,
+                       struct stream_io *io, const char *content_type, berth_error_t *err);
+
 static int
 perform (struct berth_client *c, const char *method, const char *path, struct reply *r, long *status,
          berth_error_t *err)
 {
+  return perform_io (c, method, path, r, status, NULL, NULL, err);
+}
+
+static int
+perform_io (struct berth_client *c, const char *method, const char *path, struct reply *r, long *status,
+            struct stream_io *io, const char *content_type, berth_error_t *err)
+{
   cleanup_free char *url = xasprintf ("%s%s", c->base_url, path);
+  struct curl_slist *headers = NULL;
   CURLcode rc;
 
   curl_easy_reset (c->curl);
@@ -199,8 +257,41 @@ perform (struct berth_client *c, const char *method, const char *path, struct re
   curl_easy_setopt (c->curl, CURLOPT_WRITEDATA, r);
   curl_easy_setopt (c->curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt (c->curl, CURLOPT_HEADERDATA, r);
+  if (io != NULL)
+    {
+      io->curl = c->curl;
+      io->err_reply = r;
+      curl_easy_setopt (c->curl, CURLOPT_WRITEFUNCTION, on_stream_body);
+      curl_easy_setopt (c->curl, CURLOPT_WRITEDATA, io);
+      if (io->body_fd >= 0)
+        {
+          /* no size: curl sends it chunked, as docker does */
+          curl_easy_setopt (c->curl, CURLOPT_UPLOAD, 1L);
+          curl_easy_setopt (c->curl, CURLOPT_CUSTOMREQUEST, method);
+          curl_easy_setopt (c->curl, CURLOPT_READFUNCTION, on_upload);
+          curl_easy_setopt (c->curl, CURLOPT_READDATA, io);
+          headers = curl_slist_append (headers, "Transfer-Encoding: chunked");
+          headers = curl_slist_append (headers, "Expect:");
+        }
+    }
+  if (strcmp (method, "POST") == 0 && (io == NULL || io->body_fd < 0))
+    {
+      /* an empty body, with Content-Length: 0 */
+      curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE, 0L);
+    }
+  if (content_type != NULL)
+    {
+      cleanup_free char *h = xasprintf ("Content-Type: %s", content_type);
+      headers = curl_slist_append (headers, h);
+    }
+  if (headers != NULL)
+    curl_easy_setopt (c->curl, CURLOPT_HTTPHEADER, headers);
 
   rc = curl_easy_perform (c->curl);
+  curl_slist_free_all (headers);
+  if (io != NULL && io->sink_failed)
+    return berth_error_make (err, EIO, "interrupted");
   if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
     return berth_error_make (err, ECONNREFUSED, "Cannot connect to the berth daemon at %s. Is berthd running?",
                              c->host);
@@ -265,7 +356,7 @@ berth_client_get_json (struct berth_client *c, const char *path, struct json_obj
   if (status < 200 || status > 299)
     {
       cleanup_free char *msg = daemon_message (&r, status);
-      result = berth_error_make (err, EIO, "Error response from daemon: %s", msg);
+      result = berth_error_make (err, status == 404 ? ENOENT : EIO, "Error response from daemon: %s", msg);
     }
   else
     {
@@ -275,4 +366,97 @@ berth_client_get_json (struct berth_client *c, const char *path, struct json_obj
     }
   reply_clear (&r);
   return result;
+}
+
+int
+berth_client_call_json (struct berth_client *c, const char *method, const char *path, struct json_object **ret,
+                        berth_error_t *err)
+{
+  cleanup_free char *versioned = NULL;
+  struct reply r = { 0 };
+  const char *version;
+  long status = 0;
+  int result = 0;
+
+  if (ret != NULL)
+    *ret = NULL;
+  if (berth_client_api_version (c, &version, err) < 0)
+    return berth_error_ret (err);
+  versioned = xasprintf ("/v%s%s", version, path);
+  if (perform (c, method, versioned, &r, &status, err) < 0)
+    {
+      reply_clear (&r);
+      return berth_error_ret (err);
+    }
+  if (status < 200 || status > 299)
+    {
+      cleanup_free char *msg = daemon_message (&r, status);
+      result = berth_error_make (err, status == 404 ? ENOENT : EIO, "Error response from daemon: %s", msg);
+    }
+  else if (ret != NULL && r.body != NULL && r.len > 0)
+    {
+      *ret = json_tokener_parse (r.body);
+      if (*ret == NULL)
+        result = berth_error_make (err, EPROTO, "the daemon's reply to %s %s is not valid JSON", method, path);
+    }
+  reply_clear (&r);
+  return result;
+}
+
+int
+berth_client_stream (struct berth_client *c, const char *method, const char *path, int body_fd,
+                     const char *content_type, berth_client_sink sink, void *ud, berth_error_t *err)
+{
+  cleanup_free char *versioned = NULL;
+  struct stream_io io = { .body_fd = body_fd, .sink = sink, .ud = ud };
+  struct reply r = { 0 };
+  const char *version;
+  long status = 0;
+  int result = 0;
+
+  if (berth_client_api_version (c, &version, err) < 0)
+    return berth_error_ret (err);
+  versioned = xasprintf ("/v%s%s", version, path);
+  if (perform_io (c, method, versioned, &r, &status, &io, content_type, err) < 0)
+    {
+      reply_clear (&r);
+      return berth_error_ret (err);
+    }
+  if (status < 200 || status > 299)
+    {
+      cleanup_free char *msg = daemon_message (&r, status);
+      result = berth_error_make (err, status == 404 ? ENOENT : EIO, "Error response from daemon: %s", msg);
+    }
+  reply_clear (&r);
+  return result;
+}
+
+void
+berth_client_query_add (char **path, const char *key, const char *value)
+{
+  char *k = curl_easy_escape (NULL, key, 0);
+  char *v = curl_easy_escape (NULL, value, 0);
+  char *next = xasprintf ("%s%c%s=%s", *path, strchr (*path, '?') != NULL ? '&' : '?', k, v);
+
+  curl_free (k);
+  curl_free (v);
+  free (*path);
+  *path = next;
+}
+
+char *
+berth_client_escape_name (const char *name)
+{
+  size_t n = strlen (name);
+  char *out = xmalloc (3 * n + 1), *p = out;
+
+  for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+    {
+      if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr ("-._~/:@", *s))
+        *p++ = (char)*s;
+      else
+        p += sprintf (p, "%%%02X", *s);
+    }
+  *p = '\0';
+  return out;
 }

@@ -26,4 +26,22 @@ int berth_client_api_version (struct berth_client *c, const char **ret, berth_er
 /* GET `path` (without the version prefix) and parse the JSON reply. */
 int berth_client_get_json (struct berth_client *c, const char *path, struct json_object **ret, berth_error_t *err);
 
+/* Any method; the reply is parsed when it is JSON and ret is not NULL (*ret
+   NULL for an empty reply). */
+int berth_client_call_json (struct berth_client *c, const char *method, const char *path, struct json_object **ret,
+                            berth_error_t *err);
+
+/* Streaming: body_fd (-1 for none) is sent chunked as it is read, and a 2xx
+   reply is handed to sink piece by piece as it arrives (sink returns <0 to
+   stop).  A non-2xx reply becomes "Error response from daemon: ...". */
+typedef int (*berth_client_sink) (void *ud, const char *data, size_t len);
+int berth_client_stream (struct berth_client *c, const char *method, const char *path, int body_fd,
+                         const char *content_type, berth_client_sink sink, void *ud, berth_error_t *err);
+
+/* Query building: appends "&key=value" (or "?key=value" first), escaped. */
+void berth_client_query_add (char **path, const char *key, const char *value);
+/* A path segment with characters escaped that would change the URL's
+   meaning; slashes are kept (image names hold them). */
+char *berth_client_escape_name (const char *name);
+
 #endif

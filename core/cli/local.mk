@@ -5,7 +5,12 @@ berth_SOURCES = \
 	core/cli/parse.c core/cli/format.c \
 	core/cli/client.c core/cli/client.h \
 	core/cli/version.c \
-	core/cli/info.c
+	core/cli/info.c \
+	core/cli/units.c core/cli/json-print.c core/cli/filters.c \
+	core/cli/template.c core/cli/template.h \
+	core/cli/image.c core/cli/image-list.c core/cli/image-inspect.c \
+	core/cli/image-remove.c core/cli/image-archive.c \
+	core/cli/system-df.c
 berth_CPPFLAGS = $(AM_CPPFLAGS) $(berth_buildinfo_cppflags)
 berth_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 berth_LDADD = core/libberth-core.la $(CURL_LIBS) $(JSONC_LIBS)

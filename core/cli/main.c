@@ -10,7 +10,17 @@
 #include "core/lib/mem.h"
 
 static const struct berth_command commands[] = {
+  { "history", berth_cmd_history, "Show the history of an image" },
+  { "image", berth_cmd_image, "Manage images" },
+  { "images", berth_cmd_images, "List images" },
+  { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
   { "info", berth_cmd_info, "Display system-wide information" },
+  { "inspect", berth_cmd_inspect, "Return low-level information on berth objects" },
+  { "load", berth_cmd_load, "Load an image from a tar archive or STDIN" },
+  { "rmi", berth_cmd_rmi, "Remove one or more images" },
+  { "save", berth_cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
+  { "system", berth_cmd_system, "Manage berth" },
+  { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
   { "version", berth_cmd_version, "Show the berth version information" },
 };
 

@@ -7,12 +7,12 @@
 #include "core/cli/cli.h"
 #include "core/lib/mem.h"
 
-int
-berth_cli_parse (int argc, char **argv, const char *usage, const struct option *opts, const char *shortopts,
-                 berth_opt_fn on_opt, void *ud, int *exit_status)
+static int
+parse (int argc, char **argv, const char *usage, const struct option *opts, const char *shortopts, berth_opt_fn on_opt,
+       void *ud, bool permute, int *exit_status)
 {
   cleanup_free struct option *all = NULL;
-  cleanup_free char *short_all = xasprintf ("+:h%s", shortopts != NULL ? shortopts : "");
+  cleanup_free char *short_all = xasprintf ("%s:h%s", permute ? "" : "+", shortopts != NULL ? shortopts : "");
   size_t n = 0;
   int c;
 
@@ -54,4 +54,19 @@ berth_cli_parse (int argc, char **argv, const char *usage, const struct option *
       return 1;
     }
   return 0;
+}
+
+int
+berth_cli_parse (int argc, char **argv, const char *usage, const struct option *opts, const char *shortopts,
+                 berth_opt_fn on_opt, void *ud, int *exit_status)
+{
+  return parse (argc, argv, usage, opts, shortopts, on_opt, ud, false, exit_status);
+}
+
+int
+berth_cli_parse_interspersed (int argc, char **argv, const char *usage, const struct option *opts,
+                              const char *shortopts, berth_opt_fn on_opt, void *ud, int *exit_status)
+{
+  /* "--" still ends the options */
+  return parse (argc, argv, usage, opts, shortopts, on_opt, ud, true, exit_status);
 }

@@ -8,14 +8,17 @@
 #include <sys/stat.h>
 
 #include "core/config/config.h"
+#include "core/daemon/containers.h"
 #include "core/daemon/daemon.h"
 #include "core/daemon/engine-id.h"
+#include "core/daemon/images.h"
 #include "core/daemon/listen.h"
 #include "core/daemon/options.h"
 #include "core/daemon/pidfile.h"
 #include "core/daemon/router.h"
 #include "core/daemon/server.h"
 #include "core/daemon/system.h"
+#include "core/image/service.h"
 #include "core/lib/fs.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
@@ -193,16 +196,31 @@ serve (struct berthd *d)
     goto out;
   if (berth_engine_id_load (d->cfg->data_root, &d->engine_id, &err) < 0)
     goto out;
-
+  /* The sockets first: a second daemon on this data root is refused for
+     the socket in use, before it touches the image store (which it could
+     not lock anyway). */
   while (d->cfg->hosts[n_listeners] != NULL)
     n_listeners++;
   listeners = xmalloc0 (n_listeners * sizeof (*listeners));
   for (size_t i = 0; i < n_listeners; i++)
     if (berth_listen_open (d->cfg->hosts[i], d->cfg->socket_group, &listeners[i], &err) < 0)
       goto out;
+  /* Driver layers the image store does not know are leftovers, except
+     containers' writable layers. */
+  if (image_service_open (d->cfg->data_root, d->storage, container_keep_layer, d->cfg->data_root, &d->images, &err)
+      < 0)
+    {
+      berth_error_wrap (&err, "cannot open the image store");
+      goto out;
+    }
+  if (berth_containers_open (d, &err) < 0)
+    goto out;
 
   router = berth_router_new ();
   berth_system_routes (router);
+  berth_image_routes (router);
+  berth_image_archive_routes (router);
+  berth_container_routes (router);
   if (berth_server_start (d, router, listeners, n_listeners, &server, &err) < 0)
     goto out;
 
@@ -216,8 +234,12 @@ serve (struct berthd *d)
 out:
   if (err != NULL)
     fail (&err);
+  berth_containers_shutdown (d);
   berth_server_stop (server);
   berth_router_free (router);
+  berth_containers_close (d);
+  image_service_close (d->images);
+  d->images = NULL;
   if (d->plugins != NULL)
     berth_plugins_free (d->plugins);
   d->plugins = NULL;

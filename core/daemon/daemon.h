@@ -5,6 +5,8 @@
 struct berth_config;
 struct berth_plugins;
 struct berth_driver;
+struct image_service;
+struct container_manager;
 
 struct berthd
 {
@@ -12,6 +14,8 @@ struct berthd
   struct berth_plugins *plugins; /* every loaded driver */
   struct berth_driver *storage;  /* the selected storage driver */
   char *engine_id;               /* persisted under the data root */
+  struct image_service *images;  /* the image store on the storage driver */
+  struct container_manager *containers; /* containers.c */
 };
 
 #endif

@@ -6,10 +6,16 @@
  * EEXIST/EBUSY 409, EPERM/EACCES 403, ENOTSUP/ENOSYS 501, else 500) and its
  * message becomes {"message": ...}.
  *
- * Responses are buffered today.  Streaming bodies (pull progress, logs,
- * events) and hijacked connections (attach, exec) will be further response
- * kinds here: a reader callback turned into an MHD callback response, and an
- * upgrade handler given the raw socket through MHD_create_response_for_upgrade. */
+ * Streaming routes (BERTH_BODY_STREAM) run their handler on a thread of
+ * its own.  The request body, of any size and possibly chunked, arrives on
+ * req->body_fd as it is uploaded (read it to EOF; it is never buffered
+ * whole).  The handler either fills the response as usual, or calls
+ * berth_response_stream_begin to send the status and headers at once and
+ * then writes the body in pieces (chunked encoding): tar streams, JSON
+ * message streams.  A handler should read its body before it writes more
+ * than a pipe's worth of output.  Hijacked connections (attach, exec) will be
+ * a further kind: an upgrade handler given the raw socket through
+ * MHD_create_response_for_upgrade. */
 #ifndef BERTH_DAEMON_HTTP_H
 #define BERTH_DAEMON_HTTP_H
 
@@ -31,6 +37,14 @@ struct berth_http_capture
   char *value;
 };
 
+struct berth_http_header
+{
+  char *name;
+  char *value;
+};
+
+struct berth_stream;
+
 struct berth_request
 {
   const char *method;
@@ -42,12 +56,13 @@ struct berth_request
   size_t body_len;
   struct json_object *json; /* parsed body for routes that take JSON, else NULL */
   void *conn;               /* the HTTP layer's connection, for query and headers */
-};
-
-struct berth_http_header
-{
-  char *name;
-  char *value;
+  /* streaming routes only (conn is NULL there): */
+  int body_fd;                       /* the body, read to EOF; -1 elsewhere */
+  struct berth_http_header *args;    /* copies of the query parameters, */
+  size_t n_args;                     /* in order, repeated keys kept */
+  struct berth_http_header *headers; /* and of the request headers */
+  size_t n_headers;
+  struct berth_stream *stream;
 };
 
 struct berth_response
@@ -59,6 +74,7 @@ struct berth_response
   size_t body_len;
   struct berth_http_header *headers;
   size_t n_headers;
+  struct berth_upgrade *upgrade; /* 101: hijack the connection (upgrade.h) */
 };
 
 /* A {name} capture from the route pattern; NULL when the route has none. */
@@ -67,8 +83,32 @@ const char *berth_request_capture (const struct berth_request *req, const char *
 const char *berth_request_query (const struct berth_request *req, const char *key);
 /* Docker's boolean rule: 1/true/True are true; 0/false/empty/absent are false. */
 bool berth_request_query_bool (const struct berth_request *req, const char *key);
+/* Every value of a repeated query parameter (?names=a&names=b), in order;
+   a NULL-terminated vector (empty when absent) to strv_free. */
+char **berth_request_query_all (const struct berth_request *req, const char *key);
 /* A request header (case-insensitive), or NULL. */
 const char *berth_request_header (const struct berth_request *req, const char *name);
+/* Streaming routes: true once the whole body arrived (false while it is
+   still coming, and when the client went away in the middle of it). */
+bool berth_request_body_complete (const struct berth_request *req);
+
+/* Streaming routes: send status and headers now (content_type, and the
+   headers set on resp so far); the body follows through
+   berth_response_stream_write.  After this the handler's return value only
+   decides whether the body ends cleanly (0) or the connection is cut (<0). */
+int berth_response_stream_begin (struct berth_request *req, struct berth_response *resp, unsigned status,
+                                 const char *content_type, berth_error_t *err);
+bool berth_response_streaming (const struct berth_request *req);
+/* The write end of a streamed body, for writers that want an fd
+   (libarchive); -1 when the response is not streaming. */
+int berth_response_stream_fd (const struct berth_request *req);
+/* EPIPE once the client is gone. */
+int berth_response_stream_write (struct berth_request *req, const void *data, size_t len, berth_error_t *err);
+/* One message of a JSON stream (compact, "\r\n"-terminated, as moby). */
+int berth_response_stream_json (struct berth_request *req, struct json_object *msg /* borrowed */, berth_error_t *err);
+/* {"errorDetail":{"message":...},"error":...}: how a JSON stream reports a
+   failure once it has started. */
+void berth_response_stream_json_error (struct berth_request *req, const char *message);
 
 /* Fill a response; each replaces any body set before. */
 void berth_response_json (struct berth_response *resp, unsigned status, struct json_object *json /* owned */);

@@ -8,12 +8,17 @@ berthd_SOURCES = \
 	core/daemon/server.c core/daemon/server.h \
 	core/daemon/router.c core/daemon/router.h \
 	core/daemon/request.c core/daemon/response.c core/daemon/http.h \
+	core/daemon/stream.c core/daemon/stream.h \
 	core/daemon/system.c core/daemon/system.h \
+	core/daemon/filters.c core/daemon/filters.h \
+	core/daemon/images.c core/daemon/images-archive.c core/daemon/images.h \
 	core/daemon/host-info.c core/daemon/host-cgroup.c core/daemon/host-info.h \
-	core/daemon/engine-id.c core/daemon/engine-id.h
+	core/daemon/engine-id.c core/daemon/engine-id.h \
+	core/daemon/containers.c core/daemon/containers-list.c core/daemon/containers-logs.c \
+	core/daemon/containers.h core/daemon/attach.c core/daemon/upgrade.c core/daemon/upgrade.h
 berthd_CPPFLAGS = $(AM_CPPFLAGS) $(berth_buildinfo_cppflags)
 berthd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JSONC_CFLAGS)
-berthd_LDADD = core/libberth-core.la $(MHD_LIBS) $(JSONC_LIBS)
+berthd_LDADD = core/libberth-container.la core/libberth-core.la $(MHD_LIBS) $(JSONC_LIBS)
 
 # Build identification for `version` output (berthd and berth), taken when
 # each object is compiled; "unknown" outside a git checkout.

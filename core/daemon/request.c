@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 
 #include "core/daemon/http.h"
+#include "core/lib/mem.h"
 
 const char *
 berth_request_capture (const struct berth_request *req, const char *name)
@@ -24,8 +25,57 @@ const char *
 berth_request_query (const struct berth_request *req, const char *key)
 {
   if (req->conn == NULL)
-    return NULL;
+    {
+      for (size_t i = 0; i < req->n_args; i++)
+        if (strcmp (req->args[i].name, key) == 0)
+          return req->args[i].value;
+      return NULL;
+    }
   return MHD_lookup_connection_value (req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct query_all_ctx
+{
+  const char *key;
+  char **v;
+  size_t n;
+};
+
+static void
+query_all_add (struct query_all_ctx *c, const char *value)
+{
+  c->v = xrealloc (c->v, (c->n + 2) * sizeof (char *));
+  c->v[c->n++] = xstrdup (value != NULL ? value : "");
+  c->v[c->n] = NULL;
+}
+
+static enum MHD_Result
+query_all_cb (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  struct query_all_ctx *c = cls;
+
+  (void)kind;
+  if (strcmp (key, c->key) == 0)
+    query_all_add (c, value);
+  return MHD_YES;
+}
+
+char **
+berth_request_query_all (const struct berth_request *req, const char *key)
+{
+  struct query_all_ctx c = { .key = key };
+
+  if (req->conn == NULL)
+    {
+      for (size_t i = 0; i < req->n_args; i++)
+        if (strcmp (req->args[i].name, key) == 0)
+          query_all_add (&c, req->args[i].value);
+    }
+  else
+    MHD_get_connection_values (req->conn, MHD_GET_ARGUMENT_KIND, query_all_cb, &c);
+  if (c.v == NULL)
+    c.v = xmalloc0 (sizeof (char *));
+  return c.v;
 }
 
 bool
@@ -39,7 +89,12 @@ const char *
 berth_request_header (const struct berth_request *req, const char *name)
 {
   if (req->conn == NULL)
-    return NULL;
+    {
+      for (size_t i = 0; i < req->n_headers; i++)
+        if (strcasecmp (req->headers[i].name, name) == 0)
+          return req->headers[i].value;
+      return NULL;
+    }
   /* MHD compares header names case-insensitively. */
   return MHD_lookup_connection_value (req->conn, MHD_HEADER_KIND, name);
 }

@@ -24,6 +24,8 @@ enum berth_route_body
   BERTH_BODY_IGNORE,        /* read and dropped */
   BERTH_BODY_JSON,          /* parsed when present; req->json NULL when empty */
   BERTH_BODY_JSON_REQUIRED, /* an empty body is 400 */
+  BERTH_BODY_STREAM,        /* the handler runs on its own thread, reads req->body_fd and may stream its
+                               response (see http.h) */
 };
 
 struct berth_route

@@ -14,6 +14,8 @@
 #include <microhttpd.h>
 
 #include "core/daemon/server.h"
+#include "core/daemon/stream.h"
+#include "core/daemon/upgrade.h"
 #include "core/lib/api-version.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
@@ -42,6 +44,8 @@ struct berth_server
   bool stopping;
   pthread_t watchdog;
   bool watchdog_running;
+  size_t handlers; /* streaming handlers still running (guarded by lock) */
+  pthread_cond_t handlers_done;
 };
 
 /* Per request: the route found and the body read so far. */
@@ -50,7 +54,8 @@ struct req_state
   struct berth_route_match match;
   char *body;
   size_t len, cap;
-  bool responded; /* refused before the body was read */
+  bool responded;              /* refused before the body was read */
+  struct berth_stream *stream; /* BERTH_BODY_STREAM routes */
 };
 
 static time_t
@@ -61,8 +66,8 @@ monotonic_now (void)
   return ts.tv_sec;
 }
 
-static void
-add_common_headers (struct MHD_Response *r)
+void
+berth_server_add_common_headers (struct MHD_Response *r)
 {
   MHD_add_response_header (r, "Api-Version", BERTH_API_VERSION);
   MHD_add_response_header (r, "Ostype", "linux");
@@ -80,6 +85,8 @@ send_response (struct MHD_Connection *conn, struct berth_response *resp)
   size_t len = resp->body_len;
   enum MHD_Result ret;
 
+  if (resp->upgrade != NULL)
+    return berth_upgrade_queue (conn, resp);
   if (resp->json != NULL)
     {
       const char *s
@@ -95,7 +102,7 @@ send_response (struct MHD_Connection *conn, struct berth_response *resp)
   r = MHD_create_response_from_buffer (len, (void *)(body != NULL ? body : ""), MHD_RESPMEM_MUST_COPY);
   if (r == NULL)
     return MHD_NO;
-  add_common_headers (r);
+  berth_server_add_common_headers (r);
   if (ctype != NULL)
     MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
   for (size_t i = 0; i < resp->n_headers; i++)
@@ -149,6 +156,7 @@ dispatch (struct berth_server *s, struct MHD_Connection *conn, const char *metho
     .body = st->body,
     .body_len = st->len,
     .conn = conn,
+    .body_fd = -1,
   };
   cleanup_error berth_error_t err = NULL;
   int r;
@@ -205,6 +213,17 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
           st->responded = true;
           return send_error (conn, st->match.status, st->match.message);
         }
+      if (st->match.route->body == BERTH_BODY_STREAM)
+        {
+          cleanup_error berth_error_t err = NULL;
+          st->stream = berth_stream_start (s, s->d, &st->match, conn, method, &err);
+          if (st->stream == NULL)
+            {
+              st->responded = true;
+              return send_error (conn, 500, berth_error_msg (&err));
+            }
+          return MHD_YES;
+        }
       cl = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
       if (cl != NULL && strtoull (cl, NULL, 10) > BERTH_HTTP_MAX_BODY)
         {
@@ -217,6 +236,29 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
     {
       *upload_data_size = 0;
       return MHD_YES;
+    }
+
+  if (st->stream != NULL)
+    {
+      struct MHD_Response *r;
+      unsigned status = 0;
+
+      if (*upload_data_size > 0)
+        {
+          berth_stream_feed (st->stream, upload_data, *upload_data_size);
+          *upload_data_size = 0;
+          return MHD_YES;
+        }
+      r = berth_stream_finish (st->stream, &resp, &status);
+      if (r == NULL)
+        {
+          ret = send_response (conn, &resp);
+          berth_response_clear (&resp);
+          return ret;
+        }
+      ret = MHD_queue_response (conn, status, r);
+      MHD_destroy_response (r);
+      return ret;
     }
 
   if (*upload_data_size > 0)
@@ -256,6 +298,7 @@ on_completed (void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_R
 
   if (st != NULL)
     {
+      berth_stream_release (st->stream);
       berth_route_match_clear (&st->match);
       free (st->body);
       free (st);
@@ -341,6 +384,23 @@ mhd_log (void *cls, const char *fmt, va_list ap)
   log_debug ("http: %s", buf);
 }
 
+void
+berth_server_handler_begin (struct berth_server *s)
+{
+  pthread_mutex_lock (&s->lock);
+  s->handlers++;
+  pthread_mutex_unlock (&s->lock);
+}
+
+void
+berth_server_handler_end (struct berth_server *s)
+{
+  pthread_mutex_lock (&s->lock);
+  if (--s->handlers == 0)
+    pthread_cond_broadcast (&s->handlers_done);
+  pthread_mutex_unlock (&s->lock);
+}
+
 int
 berth_server_start (struct berthd *d, const struct berth_router *router, struct berth_listener **listeners, size_t n,
                     struct berth_server **ret, berth_error_t *err)
@@ -355,13 +415,14 @@ berth_server_start (struct berthd *d, const struct berth_router *router, struct 
   pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
   pthread_cond_init (&s->wake, &ca);
   pthread_condattr_destroy (&ca);
+  pthread_cond_init (&s->handlers_done, NULL);
   s->mhd = xmalloc0 (n * sizeof (*s->mhd));
 
   for (size_t i = 0; i < n; i++)
     {
       /* MHD_USE_POLL: select() would fail on fds above FD_SETSIZE. */
       unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC
-                       | MHD_USE_ERROR_LOG;
+                       | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
       s->mhd[i] = MHD_start_daemon (
           flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listeners[i]->fd,
           MHD_OPTION_CONNECTION_LIMIT, (unsigned)BERTH_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -408,6 +469,12 @@ berth_server_stop (struct berth_server *s)
       pthread_mutex_unlock (&s->lock);
       pthread_join (s->watchdog, NULL);
     }
+  /* streaming handlers see their connection gone and finish */
+  pthread_mutex_lock (&s->lock);
+  while (s->handlers > 0)
+    pthread_cond_wait (&s->handlers_done, &s->lock);
+  pthread_mutex_unlock (&s->lock);
+  pthread_cond_destroy (&s->handlers_done);
   pthread_cond_destroy (&s->wake);
   pthread_mutex_destroy (&s->lock);
   free (s->mhd);

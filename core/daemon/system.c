@@ -8,6 +8,7 @@
 #include "core/daemon/daemon.h"
 #include "core/daemon/host-info.h"
 #include "core/daemon/system.h"
+#include "core/image/service.h"
 #include "core/lib/api-version.h"
 #include "core/lib/mem.h"
 #include "core/plugin/registry.h"
@@ -209,6 +210,23 @@ warnings (const struct berth_cgroup_caps *cg, bool forwarding)
 }
 
 static int
+count_one (void *ud, const struct store_image *img)
+{
+  (void)img;
+  (*(int64_t *)ud)++;
+  return 0;
+}
+
+static int64_t
+count_images (struct berthd *d)
+{
+  int64_t n = 0;
+  if (d->images != NULL)
+    store_image_list (image_service_store (d->images), count_one, &n, NULL);
+  return n;
+}
+
+static int
 handle_info (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
 {
   static const char *const security_options[] = { "name=seccomp,profile=builtin" };
@@ -239,12 +257,12 @@ handle_info (struct berthd *d, struct berth_request *req, struct berth_response 
   json_object_object_add (runtimes, BERTH_RUNTIME_NAME, runtime);
 
   add_str (i, "ID", d->engine_id);
-  /* Objects don't exist yet; these become real counts with the managers. */
+  /* Containers don't exist yet; these become real counts with the manager. */
   add_int (i, "Containers", 0);
   add_int (i, "ContainersRunning", 0);
   add_int (i, "ContainersPaused", 0);
   add_int (i, "ContainersStopped", 0);
-  add_int (i, "Images", 0);
+  add_int (i, "Images", count_images (d));
   add_str (i, "Driver", d->storage != NULL ? d->storage->name : "");
   json_object_object_add (i, "DriverStatus", driver_status);
   json_object_object_add (i, "Plugins", plugins);

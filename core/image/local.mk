@@ -16,3 +16,14 @@ core_libberth_core_la_SOURCES += \
 	core/image/layer-diff.c core/image/layer-diff.h
 core_libberth_core_la_CFLAGS += $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
 core_libberth_core_la_LIBADD += $(ARCHIVE_LIBS) $(CRYPTO_LIBS)
+# the image service: the store glued to the storage driver, and the
+# operations the daemon's image routes run
+core_libberth_core_la_SOURCES += \
+	core/image/layer-tar.c core/image/layer-tar.h \
+	core/image/store-gc.c core/image/store-gc.h \
+	core/image/image-change.c core/image/image-change.h \
+	core/image/service.c core/image/service.h core/image/service-internal.h \
+	core/image/service-remove.c \
+	core/image/service-import.c \
+	core/image/archive-load.c core/image/archive-load.h \
+	core/image/archive-save.c core/image/archive-save.h

@@ -4,6 +4,11 @@ berth_integration_tests = \
 	tests/integration/lifecycle.sh \
 	tests/integration/config.sh \
 	tests/integration/cli.sh \
-	tests/integration/docker-cli.sh
+	tests/integration/docker-cli.sh \
+	tests/integration/images.sh \
+	tests/integration/images-docker.sh \
+	tests/integration/images-hostile.sh \
+	tests/integration/images-crash.sh
 TESTS += $(berth_integration_tests)
-EXTRA_DIST += $(berth_integration_tests) tests/integration/lib.sh
+EXTRA_DIST += $(berth_integration_tests) tests/integration/lib.sh tests/integration/lib-image.sh \
+	tests/fixtures/mkimage-busybox.sh

@@ -1,0 +1,90 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/container/etc-files.h"
+#include "core/lib/fs.h"
+#include "core/lib/mem.h"
+
+static bool
+localhost_server (const char *addr)
+{
+  return strncmp (addr, "127.", 4) == 0 || strcmp (addr, "::1") == 0;
+}
+
+char *
+container_resolv_conf (const char *host_text)
+{
+  cleanup_free char *copy = xstrdup (host_text ? host_text : "");
+  char *out = xstrdup (""), *save = NULL;
+  bool have_ns = false;
+
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *next;
+      if (strncmp (line, "nameserver", 10) == 0 && (line[10] == ' ' || line[10] == '\t'))
+        {
+          const char *addr = line + 11;
+          while (*addr == ' ' || *addr == '\t')
+            addr++;
+          if (localhost_server (addr))
+            continue;
+          have_ns = true;
+        }
+      next = xasprintf ("%s%s\n", out, line);
+      free (out);
+      out = next;
+    }
+  if (!have_ns)
+    {
+      char *next = xasprintf ("%snameserver 8.8.8.8\nnameserver 8.8.4.4\n", out);
+      free (out);
+      out = next;
+    }
+  return out;
+}
+
+static int
+write_text (const char *dir, const char *name, const char *text, berth_error_t *err)
+{
+  cleanup_free char *p = xasprintf ("%s/%s", dir, name);
+
+  return berth_write_file_atomic (p, text, strlen (text), 0644, err);
+}
+
+int
+container_etc_files_write (const struct container *c, const char *network_mode, berth_error_t *err)
+{
+  const char *hn = json_object_get_string (json_object_object_get (c->config, "Hostname"));
+  cleanup_free char *hostname = xstrdup (hn && hn[0] ? hn : "");
+  cleanup_free char *host_resolv = NULL, *resolv = NULL, *hosts = NULL, *hostname_line = NULL;
+  const char *resolv_src = "/etc/resolv.conf";
+  size_t len;
+
+  if (hostname[0] == '\0')
+    {
+      free (hostname);
+      hostname = xstrndup (c->id, CONTAINER_SHORT_ID_LEN);
+    }
+  hostname_line = xasprintf ("%s\n", hostname);
+  /* systemd-resolved's stub lists 127.0.0.53; the real servers are here */
+  if (berth_read_file ("/run/systemd/resolve/resolv.conf", 1 << 20, &host_resolv, &len, NULL) == 0)
+    resolv_src = NULL;
+  else if (berth_read_file (resolv_src, 1 << 20, &host_resolv, &len, NULL) < 0)
+    host_resolv = NULL;
+  resolv = container_resolv_conf (host_resolv);
+  if (network_mode && strcmp (network_mode, "host") == 0)
+    {
+      if (berth_read_file ("/etc/hosts", 1 << 20, &hosts, &len, NULL) < 0)
+        hosts = xstrdup ("127.0.0.1\tlocalhost\n");
+    }
+  else
+    hosts = xasprintf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\n"
+                       "ff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+  if (write_text (c->dir, "hostname", hostname_line, err) < 0 || write_text (c->dir, "hosts", hosts, err) < 0
+      || write_text (c->dir, "resolv.conf", resolv, err) < 0)
+    return berth_error_ret (err);
+  return 0;
+}

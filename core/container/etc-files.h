@@ -1,0 +1,14 @@
+/* /etc/hostname, /etc/hosts and /etc/resolv.conf of a container, written
+   into its directory at create and bind-mounted at start (COMPAT §6.3). */
+#ifndef BERTH_CONTAINER_ETC_FILES_H
+#define BERTH_CONTAINER_ETC_FILES_H
+
+#include "core/container/container.h"
+
+/* network_mode: "host" copies the host's hosts file. */
+int container_etc_files_write (const struct container *c, const char *network_mode, berth_error_t *err);
+/* resolv.conf text from the host's, localhost nameservers dropped, 8.8.8.8
+   and 8.8.4.4 when none remain (pure, for tests). */
+char *container_resolv_conf (const char *host_text);
+
+#endif

@@ -1,0 +1,1180 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config/tree.h"
+#include "core/container/create-config.h"
+#include "core/container/etc-files.h"
+#include "core/container/manager.h"
+#include "core/container/oci-spec.h"
+#include "core/container/rootfs.h"
+#include "core/container/shim-launch.h"
+#include "core/container/user.h"
+#include "core/lib/fs.h"
+#include "core/lib/log.h"
+#include "core/lib/mem.h"
+#include "core/runtime/container.h"
+#include "core/runtime/signals.h"
+#include "core/runtime/state.h"
+#include "core/shim/attach.h"
+
+#define NAME_TRIES 6
+#define DEFAULT_STOP_TIMEOUT 10
+
+struct container_manager
+{
+  char *data_root;
+  char *exec_root;
+  char *runtime_root; /* <exec-root>/runtime: the runtime library's state */
+  char *bundles;      /* <exec-root>/containers */
+  struct berth_driver *storage;
+  struct berth_plugins *plugins;
+  char *default_log_driver;
+  const struct berth_cfg *default_log_opts;
+  char *shim_path;
+  struct container_images images;
+
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  bool closing; /* container_manager_shutdown: waiters give up */
+  unsigned monitors; /* live monitor threads */
+  struct container **list; /* creation order */
+  size_t n;
+};
+
+bool
+container_layer_is_writable_layer (const char *data_root, const char *storage_id)
+{
+  cleanup_free char *p = NULL;
+
+  if (!container_id_is_full (storage_id))
+    return false;
+  p = xasprintf ("%s/containers/%s/config.v1.json", data_root, storage_id);
+  return access (p, F_OK) == 0;
+}
+
+bool
+container_keep_layer (void *ud, const char *storage_id)
+{
+  return container_layer_is_writable_layer (ud, storage_id);
+}
+
+void
+container_manager_set_images (struct container_manager *m, const struct container_images *images)
+{
+  m->images = *images;
+}
+
+const char *
+container_manager_data_root (const struct container_manager *m)
+{
+  return m->data_root;
+}
+
+static char *
+bundle_dir (struct container_manager *m, const struct container *c)
+{
+  return xasprintf ("%s/%s", m->bundles, c->id);
+}
+
+/* --- the list (call with the lock held) --- */
+
+static struct container *
+find_locked (struct container_manager *m, const char *what)
+{
+  struct container *prefix_match = NULL;
+  size_t len = strlen (what), matches = 0;
+
+  if (len == 0)
+    return NULL;
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp (m->list[i]->id, what) == 0)
+      return m->list[i];
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp (m->list[i]->name, what[0] == '/' ? what + 1 : what) == 0)
+      return m->list[i];
+  for (size_t i = 0; i < m->n; i++)
+    if (strncmp (m->list[i]->id, what, len) == 0)
+      {
+        prefix_match = m->list[i];
+        matches++;
+      }
+  return matches == 1 ? prefix_match : NULL;
+}
+
+static struct container *
+by_name_locked (struct container_manager *m, const char *name)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (strcmp (m->list[i]->name, name) == 0)
+      return m->list[i];
+  return NULL;
+}
+
+static void
+list_add_locked (struct container_manager *m, struct container *c)
+{
+  m->list = xrealloc (m->list, (m->n + 1) * sizeof (*m->list));
+  m->list[m->n++] = c;
+}
+
+static void
+list_remove_locked (struct container_manager *m, struct container *c)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (m->list[i] == c)
+      {
+        memmove (&m->list[i], &m->list[i + 1], (m->n - i - 1) * sizeof (*m->list));
+        m->n--;
+        return;
+      }
+}
+
+static void
+unref_locked (struct container *c)
+{
+  if (--c->refs == 0)
+    container_free (c);
+}
+
+struct container *
+container_manager_get (struct container_manager *m, const char *what, berth_error_t *err)
+{
+  struct container *c;
+
+  pthread_mutex_lock (&m->lock);
+  c = find_locked (m, what);
+  if (c != NULL)
+    c->refs++;
+  pthread_mutex_unlock (&m->lock);
+  if (c == NULL)
+    berth_error_make (err, ENOENT, "No such container: %s", what);
+  return c;
+}
+
+void
+container_manager_put (struct container_manager *m, struct container *c)
+{
+  if (c == NULL)
+    return;
+  pthread_mutex_lock (&m->lock);
+  unref_locked (c);
+  pthread_mutex_unlock (&m->lock);
+}
+
+void
+container_manager_each (struct container_manager *m, container_fn fn, void *ud)
+{
+  pthread_mutex_lock (&m->lock);
+  for (size_t i = m->n; i-- > 0;)
+    fn (ud, m->list[i]);
+  pthread_mutex_unlock (&m->lock);
+}
+
+static void
+save_state_locked (struct container *c)
+{
+  berth_error_t err = NULL;
+
+  if (container_save_state (c, &err) < 0)
+    {
+      log_error ("container %.12s: %s", c->id, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+}
+
+/* --- log driver --- */
+
+struct berth_driver *
+container_manager_log_driver (struct container_manager *m, const struct container *c)
+{
+  return berth_plugins_find (m->plugins, BERTH_KIND_LOG, container_log_driver (c, m->default_log_driver));
+}
+
+struct berth_cfg *
+container_manager_log_opts (struct container_manager *m, const struct container *c)
+{
+  json_object *lc = json_object_object_get (c->host_config, "LogConfig");
+  json_object *opts = lc ? json_object_object_get (lc, "Config") : NULL;
+  const char *driver = container_log_driver (c, m->default_log_driver);
+  struct berth_cfg *map;
+
+  /* the daemon's log-opts apply to the daemon's default driver only */
+  if (strcmp (driver, m->default_log_driver) == 0 && m->default_log_opts != NULL)
+    map = berth_cfg_copy (m->default_log_opts);
+  else
+    map = berth_cfg_new_map ("--log-opt");
+  if (json_object_is_type (opts, json_type_object))
+    {
+      json_object_object_foreach (opts, k, v)
+        berth_cfg_map_set (map, k, json_object_get_string (v));
+    }
+  return map;
+}
+
+static int
+check_log_config (struct container_manager *m, const struct container *c, berth_error_t *err)
+{
+  const char *name = container_log_driver (c, m->default_log_driver);
+  struct berth_driver *d = berth_plugins_find (m->plugins, BERTH_KIND_LOG, name);
+  struct berth_cfg *opts;
+  int r = 0;
+
+  if (d == NULL)
+    return berth_error_make (err, EINVAL, "failed to create task for container: log driver \"%s\" is not loaded",
+                             name);
+  opts = container_manager_log_opts (m, c);
+  if (d->ops.life.validate != NULL && d->ops.life.validate (berth_host_api (), opts, err) < 0)
+    r = berth_error_wrap (err, "log driver %s", name);
+  berth_cfg_free (opts);
+  return r;
+}
+
+/* --- create --- */
+
+int
+container_manager_create (struct container_manager *m, const char *name, json_object *body, char **ret_id,
+                          json_object **ret_warnings, berth_error_t *err)
+{
+  cleanup_free char *image_id = NULL, *top_chain = NULL, *top_storage = NULL;
+  cleanup_image_config struct image_config *icfg = NULL;
+  struct create_config cc = { 0 };
+  struct container *c = NULL;
+  json_object *image = body ? json_object_object_get (body, "Image") : NULL;
+  const char *image_name = json_object_is_type (image, json_type_string) ? json_object_get_string (image) : NULL;
+  bool layer_made = false;
+
+  if (name != NULL && name[0] == '/')
+    name++;
+  if (name != NULL && name[0] != '\0' && !container_name_valid (name))
+    return berth_error_make (err, EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                             name);
+  if (image_name == NULL || image_name[0] == '\0')
+    return berth_error_make (err, EINVAL, "config.Image: an image is required");
+  if (m->images.resolve == NULL)
+    return berth_error_make (err, ENOTSUP, "images are not available in this daemon");
+  if (m->images.resolve (m->images.ud, image_name, &image_id, &icfg, &top_chain, &top_storage, err) < 0)
+    return berth_error_ret (err);
+  if (create_config_build (body, icfg ? &icfg->config : NULL, &cc, err) < 0)
+    return berth_error_ret (err);
+  c = container_new (m->data_root, err);
+  if (c == NULL)
+    goto fail;
+  c->image = xstrdup (image_name);
+  c->image_id = xstrdup (image_id);
+  c->config = steal_pointer (&cc.config);
+  c->host_config = steal_pointer (&cc.host_config);
+  c->path = steal_pointer (&cc.path);
+  c->args = steal_pointer (&cc.args);
+  c->rw_layer = xstrdup (c->id);
+  c->image_layer = xstrdup (top_chain ? top_chain : "");
+  c->image_storage = xstrdup (top_storage ? top_storage : "");
+  c->driver = xstrdup (m->storage->name);
+  json_object_object_add (c->config, "Image", json_object_new_string (image_name));
+  if (check_log_config (m, c, err) < 0)
+    goto fail;
+
+  pthread_mutex_lock (&m->lock);
+  if (name != NULL && name[0] != '\0')
+    {
+      struct container *other = by_name_locked (m, name);
+      if (other != NULL)
+        {
+          berth_error_make (err, EEXIST,
+                            "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to "
+                            "remove (or rename) that container to be able to reuse that name.",
+                            name, other->id);
+          pthread_mutex_unlock (&m->lock);
+          goto fail;
+        }
+      c->name = xstrdup (name);
+    }
+  else
+    for (unsigned t = 0; t < NAME_TRIES && c->name == NULL; t++)
+      {
+        char *gen = container_name_generate (t);
+        if (by_name_locked (m, gen) == NULL)
+          c->name = gen;
+        else
+          free (gen);
+      }
+  if (c->name == NULL)
+    {
+      pthread_mutex_unlock (&m->lock);
+      berth_error_make (err, EEXIST, "could not generate a unique container name");
+      goto fail;
+    }
+  /* reserve the name while the files are written */
+  c->status = CONTAINER_CREATED;
+  c->refs++;
+  list_add_locked (m, c);
+  pthread_mutex_unlock (&m->lock);
+
+  if (berth_mkdir_p (c->dir, 0700, err) < 0
+      || container_etc_files_write (c, json_object_get_string (json_object_object_get (c->host_config, "NetworkMode")),
+                                    err)
+             < 0)
+    goto fail_listed;
+  if (container_rootfs_create (m->storage, c, err) < 0)
+    goto fail_listed;
+  layer_made = true;
+  if (container_save_config (c, err) < 0 || container_save_state (c, err) < 0)
+    goto fail_listed;
+  *ret_id = xstrdup (c->id);
+  *ret_warnings = steal_pointer (&cc.warnings);
+  create_config_clear (&cc);
+  container_manager_put (m, c);
+  return 0;
+
+fail_listed:
+  if (layer_made)
+    container_rootfs_remove (m->storage, c, NULL);
+  berth_rm_rf (c->dir, NULL);
+  pthread_mutex_lock (&m->lock);
+  list_remove_locked (m, c);
+  unref_locked (c);
+  unref_locked (c);
+  pthread_mutex_unlock (&m->lock);
+  create_config_clear (&cc);
+  return berth_error_ret (err);
+fail:
+  create_config_clear (&cc);
+  container_free (c);
+  return berth_error_ret (err);
+}
+
+/* --- exits and the monitor --- */
+
+static void
+read_exit_file (struct container *c)
+{
+  cleanup_free char *path = xasprintf ("%s/exit.json", c->dir);
+  cleanup_free char *text = NULL;
+  json_object *o = NULL, *v;
+  size_t len;
+
+  if (berth_read_file (path, 65536, &text, &len, NULL) < 0 || (o = json_tokener_parse (text)) == NULL)
+    {
+      c->exit_code = 255;
+      free (c->error);
+      c->error = xstrdup ("berth-shim exited without recording the container's exit status");
+      free (c->finished_at);
+      c->finished_at = container_now_rfc3339 (NULL);
+      return;
+    }
+  c->exit_code = json_object_object_get_ex (o, "ExitCode", &v) ? json_object_get_int (v) : 255;
+  c->oom_killed = json_object_object_get_ex (o, "OOMKilled", &v) && json_object_get_boolean (v);
+  free (c->finished_at);
+  c->finished_at = json_object_object_get_ex (o, "FinishedAt", &v) ? xstrdup (json_object_get_string (v))
+                                                                     : container_now_rfc3339 (NULL);
+  json_object_put (o);
+  unlink (path);
+}
+
+static void remove_files (struct container_manager *m, struct container *c);
+
+/* The container's init is gone: record it, release the rootfs. */
+static void
+on_exit_locked (struct container_manager *m, struct container *c)
+{
+  berth_error_t err = NULL;
+  cleanup_free char *bundle = bundle_dir (m, c);
+
+  read_exit_file (c);
+  c->status = CONTAINER_EXITED;
+  c->pid = 0;
+  c->shim_pid = 0;
+  c->shim_start = 0;
+  if (c->rootfs != NULL && container_rootfs_unmount (m->storage, c, &err) < 0)
+    {
+      log_warn ("container %.12s: %s", c->id, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+  free (c->rootfs);
+  c->rootfs = NULL;
+  berth_rm_rf (bundle, NULL);
+  c->exits++;
+  save_state_locked (c);
+}
+
+struct monitor_arg
+{
+  struct container_manager *m;
+  struct container *c;
+  int pidfd;
+};
+
+static void *
+monitor_main (void *p)
+{
+  struct monitor_arg *a = p;
+  struct container_manager *m = a->m;
+  struct container *c = a->c;
+  struct pollfd pfd = { a->pidfd, POLLIN, 0 };
+  bool auto_remove;
+
+  free (a);
+  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+    ;
+  close (pfd.fd);
+  pthread_mutex_lock (&m->lock);
+  if (!c->removed && c->status == CONTAINER_RUNNING)
+    on_exit_locked (m, c);
+  auto_remove = json_object_get_boolean (json_object_object_get (c->host_config, "AutoRemove")) && !c->removed;
+  if (auto_remove)
+    {
+      c->status = CONTAINER_REMOVING;
+      c->removed = true;
+      list_remove_locked (m, c);
+    }
+  pthread_cond_broadcast (&m->changed);
+  pthread_mutex_unlock (&m->lock);
+  if (auto_remove)
+    {
+      remove_files (m, c);
+      pthread_mutex_lock (&m->lock);
+      c->remove_done = true;
+      unref_locked (c); /* the list's reference */
+      pthread_cond_broadcast (&m->changed);
+      pthread_mutex_unlock (&m->lock);
+    }
+  pthread_mutex_lock (&m->lock);
+  m->monitors--;
+  unref_locked (c);
+  pthread_mutex_unlock (&m->lock);
+  return NULL;
+}
+
+/* with the lock held; takes a reference for the thread */
+static int
+start_monitor_locked (struct container_manager *m, struct container *c, berth_error_t *err)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, c->shim_pid, 0);
+  struct monitor_arg *a;
+  pthread_attr_t attr;
+  pthread_t t;
+
+  if (pidfd < 0)
+    return berth_error_errno (err, errno, "pidfd_open of the shim %d", (int) c->shim_pid);
+  a = xmalloc0 (sizeof (*a));
+  a->m = m;
+  a->c = c;
+  a->pidfd = pidfd;
+  c->refs++;
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize (&attr, 64 * 1024);
+  if (pthread_create (&t, &attr, monitor_main, a) != 0)
+    {
+      pthread_attr_destroy (&attr);
+      c->refs--;
+      close (pidfd);
+      free (a);
+      return berth_error_make (err, EAGAIN, "cannot start a monitor thread");
+    }
+  pthread_attr_destroy (&attr);
+  m->monitors++;
+  return 0;
+}
+
+/* --- start --- */
+
+static bool running (const struct container *c);
+
+static int
+write_bundle (struct container_manager *m, struct container *c, const char *bundle, berth_error_t *err)
+{
+  struct container_user user = { 0 };
+  struct oci_spec_input in = { .c = c, .rootfs = c->rootfs, .user = &user, .cgroup_parent = "/berth" };
+  cleanup_free char *path = xasprintf ("%s/config.json", bundle);
+  const char *text;
+  json_object *spec;
+  int r;
+
+  (void) m;
+  if (container_user_resolve (c->rootfs, json_object_get_string (json_object_object_get (c->config, "User")), &user,
+                              err)
+      < 0)
+    return berth_error_ret (err);
+  spec = oci_spec_build (&in, err);
+  container_user_clear (&user);
+  if (spec == NULL)
+    return berth_error_ret (err);
+  text = json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  r = berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  json_object_put (spec);
+  return r;
+}
+
+static int
+start_locked (struct container_manager *m, struct container *c, berth_error_t *err)
+{
+  cleanup_free char *bundle = bundle_dir (m, c);
+  cleanup_free char *exit_file = xasprintf ("%s/exit.json", c->dir);
+  struct shim_launch_opts so = { 0 };
+  struct shim_launch_result res = { 0 };
+  struct berth_driver *log = container_manager_log_driver (m, c);
+  struct berth_cfg *log_opts = NULL;
+  int r;
+
+  if (c->removed || c->status == CONTAINER_REMOVING)
+    return berth_error_make (err, EBUSY, "container is marked for removal and cannot be started");
+  if (c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED)
+    return berth_error_make (err, EALREADY, "container %s is already running", c->id);
+  if (log == NULL)
+    return berth_error_make (err, EINVAL, "log driver \"%s\" is not loaded",
+                             container_log_driver (c, m->default_log_driver));
+  unlink (exit_file);
+  if (berth_rm_rf (bundle, err) < 0 || berth_mkdir_p (bundle, 0700, err) < 0)
+    return berth_error_ret (err);
+  if (container_rootfs_mount (m->storage, c, err) < 0)
+    goto fail;
+  if (write_bundle (m, c, bundle, err) < 0)
+    goto fail;
+  log_opts = container_manager_log_opts (m, c);
+  so.shim_path = m->shim_path;
+  so.c = c;
+  so.bundle = bundle;
+  so.runtime_root = m->runtime_root;
+  so.data_root = m->data_root;
+  so.log_plugin = log->path;
+  so.log_opts = log_opts;
+  so.attach_fds = c->attach_fds;
+  so.n_attach_fds = c->n_attach_fds;
+  r = shim_launch (&so, &res, err);
+  berth_cfg_free (log_opts);
+  /* the shim has its copies (or the start failed: their EOF ends the attaches) */
+  for (size_t i = 0; i < c->n_attach_fds; i++)
+    close (c->attach_fds[i]);
+  c->n_attach_fds = 0;
+  if (r < 0)
+    goto fail;
+  if (res.error != NULL)
+    {
+      /* the program could not be started: moby records 127/126 and the text */
+      c->exit_code = res.error_code == ENOENT ? 127 : res.error_code == EACCES ? 126 : 128;
+      free (c->error);
+      c->error = xstrdup (res.error);
+      berth_error_make (err, EINVAL, "failed to create task for container: %s", res.error);
+      shim_launch_result_clear (&res);
+      goto fail;
+    }
+  c->pid = res.pid;
+  c->shim_pid = res.shim_pid;
+  c->shim_start = res.shim_start;
+  c->status = CONTAINER_RUNNING;
+  c->exit_code = 0;
+  c->oom_killed = false;
+  c->stopped_by_user = false;
+  free (c->error);
+  c->error = NULL;
+  free (c->started_at);
+  c->started_at = container_now_rfc3339 (NULL);
+  free (c->finished_at);
+  c->finished_at = xstrdup (container_zero_time);
+  save_state_locked (c);
+  if (start_monitor_locked (m, c, err) < 0)
+    {
+      log_error ("container %.12s: %s (the exit will be seen at the next daemon start)", c->id,
+                 berth_error_msg (err));
+      berth_error_release (err);
+    }
+  pthread_cond_broadcast (&m->changed);
+  return 0;
+
+fail:
+  if (c->rootfs != NULL)
+    {
+      container_rootfs_unmount (m->storage, c, NULL);
+      free (c->rootfs);
+      c->rootfs = NULL;
+    }
+  berth_rm_rf (bundle, NULL);
+  save_state_locked (c);
+  return berth_error_ret (err);
+}
+
+static void drop_pending_attaches (struct container *c);
+static int remove_unlocked_files (struct container_manager *m, struct container *c);
+
+int
+container_manager_start (struct container_manager *m, struct container *c, berth_error_t *err)
+{
+  bool auto_remove = false;
+  int r;
+
+  pthread_mutex_lock (&m->lock);
+  r = start_locked (m, c, err);
+  /* moby removes an AutoRemove container whose start failed */
+  if (r < 0 && berth_error_code (err) != EALREADY && !c->removed && !running (c)
+      && json_object_get_boolean (json_object_object_get (c->host_config, "AutoRemove")))
+    {
+      auto_remove = true;
+      c->status = CONTAINER_REMOVING;
+      c->removed = true;
+      drop_pending_attaches (c);
+      list_remove_locked (m, c);
+      save_state_locked (c);
+    }
+  pthread_mutex_unlock (&m->lock);
+  if (auto_remove)
+    remove_unlocked_files (m, c);
+  return r;
+}
+
+/* --- signals, stop, wait --- */
+
+static int
+signal_locked (struct container_manager *m, struct container *c, int sig, berth_error_t *err)
+{
+  if (berth_container_kill (m->runtime_root, c->id, sig, false, err) < 0)
+    {
+      if (berth_error_code (err) == ESRCH || berth_error_code (err) == ENOENT)
+        {
+          berth_error_release (err);
+          return 0; /* it is exiting; the monitor will see it */
+        }
+      return berth_error_ret (err);
+    }
+  return 0;
+}
+
+static int
+parse_signal (const char *s, int dflt, berth_error_t *err)
+{
+  int sig;
+
+  if (s == NULL || s[0] == '\0')
+    return dflt;
+  sig = berth_signal_parse (s);
+  if (sig <= 0)
+    return berth_error_make (err, EINVAL, "Invalid signal: %s", s);
+  return sig;
+}
+
+int
+container_manager_kill (struct container_manager *m, struct container *c, const char *sig_name, berth_error_t *err)
+{
+  int sig = parse_signal (sig_name, SIGKILL, err), r;
+
+  if (sig < 0)
+    return sig;
+  pthread_mutex_lock (&m->lock);
+  if (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED)
+    r = berth_error_make (err, EBUSY, "cannot kill container: %s: container %s is not running", c->name, c->id);
+  else
+    r = signal_locked (m, c, sig, err);
+  pthread_mutex_unlock (&m->lock);
+  return r;
+}
+
+static bool
+running (const struct container *c)
+{
+  return c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+}
+
+/* wait with the lock held until the container is not running; false on timeout */
+static bool
+wait_stopped_locked (struct container_manager *m, struct container *c, int seconds)
+{
+  struct timespec deadline;
+
+  clock_gettime (CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += seconds;
+  while (running (c))
+    if (pthread_cond_timedwait (&m->changed, &m->lock, &deadline) == ETIMEDOUT)
+      return !running (c);
+  return true;
+}
+
+static int
+stop_locked (struct container_manager *m, struct container *c, int timeout, const char *sig_name, berth_error_t *err)
+{
+  const char *stop_signal = json_object_get_string (json_object_object_get (c->config, "StopSignal"));
+  json_object *st = json_object_object_get (c->config, "StopTimeout");
+  int sig;
+
+  if (!running (c))
+    return berth_error_make (err, EALREADY, "container %s is not running", c->id);
+  sig = parse_signal (sig_name && sig_name[0] ? sig_name : stop_signal, SIGTERM, err);
+  if (sig < 0)
+    return sig;
+  if (timeout < 0)
+    timeout = st && json_object_is_type (st, json_type_int) ? json_object_get_int (st) : DEFAULT_STOP_TIMEOUT;
+  c->stopped_by_user = true;
+  if (signal_locked (m, c, sig, err) < 0)
+    return berth_error_ret (err);
+  if (timeout >= 0 && wait_stopped_locked (m, c, timeout))
+    return 0;
+  if (signal_locked (m, c, SIGKILL, err) < 0)
+    return berth_error_ret (err);
+  if (!wait_stopped_locked (m, c, 30))
+    return berth_error_make (err, ETIMEDOUT, "container %s did not exit within 30 s of SIGKILL", c->id);
+  return 0;
+}
+
+int
+container_manager_stop (struct container_manager *m, struct container *c, int timeout, const char *sig,
+                        berth_error_t *err)
+{
+  int r;
+
+  pthread_mutex_lock (&m->lock);
+  r = stop_locked (m, c, timeout, sig, err);
+  pthread_mutex_unlock (&m->lock);
+  return r;
+}
+
+int
+container_manager_restart (struct container_manager *m, struct container *c, int timeout, const char *sig,
+                           berth_error_t *err)
+{
+  int r;
+
+  pthread_mutex_lock (&m->lock);
+  r = stop_locked (m, c, timeout, sig, err);
+  if (r < 0 && berth_error_code (err) == EALREADY)
+    {
+      berth_error_release (err);
+      r = 0;
+    }
+  if (r == 0)
+    r = start_locked (m, c, err);
+  pthread_mutex_unlock (&m->lock);
+  return r;
+}
+
+unsigned
+container_manager_exit_count (struct container_manager *m, const struct container *c)
+{
+  unsigned n;
+
+  pthread_mutex_lock (&m->lock);
+  n = c->exits;
+  pthread_mutex_unlock (&m->lock);
+  return n;
+}
+
+int
+container_manager_wait_timed (struct container_manager *m, struct container *c,
+                              enum container_wait_condition cond, int timeout_ms, int *ret_code, berth_error_t *err)
+{
+  return container_manager_wait_from (m, c, cond, container_manager_exit_count (m, c), timeout_ms, ret_code, err);
+}
+
+int
+container_manager_wait_from (struct container_manager *m, struct container *c, enum container_wait_condition cond,
+                             unsigned exits, int timeout_ms, int *ret_code, berth_error_t *err)
+{
+  struct timespec deadline;
+  int r = 1;
+
+  clock_gettime (CLOCK_REALTIME, &deadline);
+  if (timeout_ms >= 0)
+    {
+      deadline.tv_sec += timeout_ms / 1000;
+      deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+      if (deadline.tv_nsec >= 1000000000L)
+        {
+          deadline.tv_sec++;
+          deadline.tv_nsec -= 1000000000L;
+        }
+    }
+  pthread_mutex_lock (&m->lock);
+  for (;;)
+    {
+      if (cond == CONTAINER_WAIT_REMOVED ? c->remove_done
+          : cond == CONTAINER_WAIT_NEXT_EXIT ? c->exits != exits
+                                             : !running (c) && c->status != CONTAINER_REMOVING)
+        break;
+      if (cond == CONTAINER_WAIT_NOT_RUNNING && c->removed)
+        break;
+      /* a container removed before it ever exited again has no next exit */
+      if (cond == CONTAINER_WAIT_NEXT_EXIT && c->remove_done)
+        break;
+      if (m->closing)
+        {
+          pthread_mutex_unlock (&m->lock);
+          return berth_error_make (err, ECANCELED, "the daemon is shutting down");
+        }
+      if (timeout_ms < 0)
+        pthread_cond_wait (&m->changed, &m->lock);
+      else if (pthread_cond_timedwait (&m->changed, &m->lock, &deadline) == ETIMEDOUT)
+        {
+          r = 0;
+          break;
+        }
+    }
+  *ret_code = c->exit_code;
+  pthread_mutex_unlock (&m->lock);
+  return r;
+}
+
+int
+container_manager_wait (struct container_manager *m, struct container *c, enum container_wait_condition cond,
+                        int *ret_code, berth_error_t *err)
+{
+  int r = container_manager_wait_timed (m, c, cond, -1, ret_code, err);
+  return r < 0 ? r : 0;
+}
+
+void
+container_manager_shutdown (struct container_manager *m)
+{
+  pthread_mutex_lock (&m->lock);
+  m->closing = true;
+  pthread_cond_broadcast (&m->changed);
+  pthread_mutex_unlock (&m->lock);
+}
+
+void
+container_manager_with (struct container_manager *m, const struct container *c, container_fn fn, void *ud)
+{
+  pthread_mutex_lock (&m->lock);
+  fn (ud, c);
+  pthread_mutex_unlock (&m->lock);
+}
+
+/* --- remove --- */
+
+static void
+remove_files (struct container_manager *m, struct container *c)
+{
+  berth_error_t err = NULL;
+  cleanup_free char *bundle = bundle_dir (m, c);
+
+  if (c->rootfs != NULL)
+    container_rootfs_unmount (m->storage, c, NULL);
+  if (container_rootfs_remove (m->storage, c, &err) < 0)
+    {
+      log_warn ("container %.12s: %s", c->id, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+  berth_rm_rf (bundle, NULL);
+  if (berth_rm_rf (c->dir, &err) < 0)
+    {
+      log_warn ("container %.12s: %s", c->id, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+}
+
+int
+container_manager_remove (struct container_manager *m, struct container *c, bool force, berth_error_t *err)
+{
+  pthread_mutex_lock (&m->lock);
+  if (c->removed || c->status == CONTAINER_REMOVING)
+    {
+      pthread_mutex_unlock (&m->lock);
+      return berth_error_make (err, EBUSY, "removal of container %s is already in progress", c->id);
+    }
+  if (running (c))
+    {
+      if (!force)
+        {
+          pthread_mutex_unlock (&m->lock);
+          return berth_error_make (err, EBUSY,
+                                   "cannot remove container \"/%s\": container is running: stop the container before "
+                                   "removing or force remove",
+                                   c->name);
+        }
+      if (signal_locked (m, c, SIGKILL, err) < 0 || !wait_stopped_locked (m, c, 30))
+        {
+          pthread_mutex_unlock (&m->lock);
+          if (*err == NULL)
+            berth_error_make (err, ETIMEDOUT, "container %s did not exit after SIGKILL", c->id);
+          return berth_error_ret (err);
+        }
+    }
+  c->status = CONTAINER_REMOVING;
+  c->removed = true;
+  drop_pending_attaches (c);
+  list_remove_locked (m, c);
+  save_state_locked (c);
+  pthread_mutex_unlock (&m->lock);
+  return remove_unlocked_files (m, c);
+}
+
+/* Second half of a removal, once c is out of the list (status REMOVING
+   saved, so a crash here is finished at the next start). */
+static int
+remove_unlocked_files (struct container_manager *m, struct container *c)
+{
+  remove_files (m, c);
+  pthread_mutex_lock (&m->lock);
+  c->remove_done = true;
+  unref_locked (c); /* the list's reference; the caller still holds one */
+  pthread_cond_broadcast (&m->changed);
+  pthread_mutex_unlock (&m->lock);
+  return 0;
+}
+
+/* --- attach --- */
+
+static void
+drop_pending_attaches (struct container *c)
+{
+  for (size_t i = 0; i < c->n_attach_fds; i++)
+    close (c->attach_fds[i]);
+  c->n_attach_fds = 0;
+}
+
+/* forget pending attaches whose daemon end is gone */
+static void
+prune_pending_attaches (struct container *c)
+{
+  for (size_t i = 0; i < c->n_attach_fds;)
+    {
+      struct pollfd p = { c->attach_fds[i], POLLRDHUP, 0 };
+      if (poll (&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+        {
+          close (c->attach_fds[i]);
+          c->attach_fds[i] = c->attach_fds[--c->n_attach_fds];
+        }
+      else
+        i++;
+    }
+}
+
+static int
+connect_shim (struct container_manager *m, const struct container *c, unsigned char flags, berth_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  cleanup_free char *path = xasprintf ("%s/%s/%s", m->bundles, c->id, SHIM_ATTACH_SOCKET);
+  cleanup_close int fd = -1, dirfd = -1;
+
+  if (strlen (path) >= sizeof (addr.sun_path))
+    {
+      /* as the shim bound it: through the bundle directory's fd */
+      cleanup_free char *bundle = bundle_dir (m, c);
+      dirfd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dirfd < 0)
+        return berth_error_errno (err, errno, "open %s", bundle);
+      free (path);
+      path = xasprintf ("/proc/self/fd/%d/%s", dirfd, SHIM_ATTACH_SOCKET);
+    }
+  strcpy (addr.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return berth_error_errno (err, errno, "socket");
+  if (connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+    return berth_error_errno (err, errno, "connect to the container's shim at %s", path);
+  if (write (fd, &flags, 1) != 1)
+    return berth_error_errno (err, errno, "attach to the container's shim");
+  return steal_fd (&fd);
+}
+
+int
+container_manager_attach (struct container_manager *m, struct container *c, unsigned flags, berth_error_t *err)
+{
+  unsigned char f = (unsigned char) flags;
+  int sp[2], r;
+
+  pthread_mutex_lock (&m->lock);
+  if (c->removed)
+    r = berth_error_make (err, ENOENT, "No such container: %s", c->id);
+  else if (running (c))
+    r = connect_shim (m, c, f, err);
+  else
+    {
+      prune_pending_attaches (c);
+      if (c->n_attach_fds == CONTAINER_MAX_PENDING_ATTACH)
+        r = berth_error_make (err, EBUSY, "too many attaches wait for container %s to start", c->id);
+      else if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+        r = berth_error_errno (err, errno, "socketpair");
+      else if (write (sp[0], &f, 1) != 1)
+        {
+          r = berth_error_errno (err, errno, "attach");
+          close (sp[0]);
+          close (sp[1]);
+        }
+      else
+        {
+          c->attach_fds[c->n_attach_fds++] = sp[1];
+          r = sp[0];
+        }
+    }
+  pthread_mutex_unlock (&m->lock);
+  return r;
+}
+
+int
+container_manager_resize (struct container_manager *m, struct container *c, unsigned height, unsigned width,
+                          berth_error_t *err)
+{
+  cleanup_free char *line = xasprintf ("resize %u %u\n", height, width);
+  cleanup_close int fd = -1;
+  size_t len = strlen (line);
+
+  pthread_mutex_lock (&m->lock);
+  if (!running (c))
+    fd = berth_error_make (err, EBUSY, "cannot resize container %s: container is not running", c->id);
+  else if (!container_tty (c))
+    fd = berth_error_make (err, EINVAL, "cannot resize container %s: it has no tty", c->id);
+  else
+    fd = connect_shim (m, c, SHIM_ATTACH_CONTROL, err);
+  pthread_mutex_unlock (&m->lock);
+  if (fd < 0)
+    return fd;
+  if (write (fd, line, len) != (ssize_t) len)
+    return berth_error_errno (err, errno, "resize container %s", c->id);
+  return 0;
+}
+
+char *
+container_manager_attach_path (struct container_manager *m, struct container *c)
+{
+  char *p = NULL;
+
+  pthread_mutex_lock (&m->lock);
+  if (running (c))
+    p = xasprintf ("%s/%s/attach.sock", m->bundles, c->id);
+  pthread_mutex_unlock (&m->lock);
+  return p;
+}
+
+/* --- open / restore --- */
+
+static bool
+shim_alive (const struct container *c)
+{
+  return c->shim_pid > 0 && c->shim_start != 0 && berth_proc_start_time (c->shim_pid) == c->shim_start;
+}
+
+static void
+restore_one (struct container_manager *m, const char *dir)
+{
+  berth_error_t err = NULL;
+  struct container *c = container_load (dir, &err);
+
+  if (c == NULL)
+    {
+      log_warn ("skipping container directory %s: %s", dir, berth_error_msg (&err));
+      berth_error_release (&err);
+      return;
+    }
+  if (c->status == CONTAINER_REMOVING)
+    {
+      /* a removal interrupted by a crash: finish it */
+      remove_files (m, c);
+      container_free (c);
+      return;
+    }
+  if (running (c))
+    {
+      if (shim_alive (c) && start_monitor_locked (m, c, &err) == 0)
+        log_info ("container %.12s is still running (shim %d): reattached", c->id, (int) c->shim_pid);
+      else
+        {
+          if (err != NULL)
+            {
+              log_warn ("container %.12s: %s", c->id, berth_error_msg (&err));
+              berth_error_release (&err);
+            }
+          on_exit_locked (m, c);
+          if (berth_container_delete (m->runtime_root, c->id, true, &err) < 0)
+            berth_error_release (&err);
+        }
+    }
+  else if (c->rootfs != NULL)
+    {
+      container_rootfs_unmount (m->storage, c, NULL);
+      free (c->rootfs);
+      c->rootfs = NULL;
+      save_state_locked (c);
+    }
+  list_add_locked (m, c);
+}
+
+static int
+cmp_created (const void *a, const void *b)
+{
+  const struct container *x = *(struct container *const *) a, *y = *(struct container *const *) b;
+  return x->created_unix < y->created_unix ? -1 : x->created_unix > y->created_unix ? 1 : strcmp (x->created, y->created);
+}
+
+int
+container_manager_open (const struct container_manager_opts *opts, struct container_manager **ret, berth_error_t *err)
+{
+  struct container_manager *m = xmalloc0 (sizeof (*m));
+  cleanup_free char *root = xasprintf ("%s/containers", opts->data_root);
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  m->data_root = xstrdup (opts->data_root);
+  m->exec_root = xstrdup (opts->exec_root);
+  m->runtime_root = xasprintf ("%s/runtime", opts->exec_root);
+  m->bundles = xasprintf ("%s/containers", opts->exec_root);
+  m->storage = opts->storage;
+  m->plugins = opts->plugins;
+  m->default_log_driver = xstrdup (opts->default_log_driver ? opts->default_log_driver : "json-file");
+  m->default_log_opts = opts->default_log_opts;
+  m->shim_path = xstrdup (opts->shim_path);
+  pthread_mutex_init (&m->lock, NULL);
+  pthread_cond_init (&m->changed, NULL);
+  if (berth_mkdir_p (root, 0700, err) < 0 || berth_mkdir_p (m->bundles, 0700, err) < 0
+      || berth_mkdir_p (m->runtime_root, 0700, err) < 0)
+    {
+      container_manager_close (m);
+      return berth_error_wrap (err, "containers");
+    }
+  d = opendir (root);
+  if (d == NULL)
+    {
+      berth_error_errno (err, errno, "open %s", root);
+      container_manager_close (m);
+      return berth_error_ret (err);
+    }
+  pthread_mutex_lock (&m->lock);
+  while ((de = readdir (d)) != NULL)
+    if (container_id_is_full (de->d_name))
+      {
+        cleanup_free char *dir = xasprintf ("%s/%s", root, de->d_name);
+        restore_one (m, dir);
+      }
+  qsort (m->list, m->n, sizeof (*m->list), cmp_created);
+  pthread_mutex_unlock (&m->lock);
+  *ret = m;
+  return 0;
+}
+
+void
+container_manager_close (struct container_manager *m)
+{
+  if (m == NULL)
+    return;
+  /* running containers keep running (live restore); their monitor threads
+     use the manager until the process exits */
+  pthread_mutex_lock (&m->lock);
+  if (m->monitors > 0)
+    {
+      pthread_mutex_unlock (&m->lock);
+      return;
+    }
+  for (size_t i = 0; i < m->n; i++)
+    unref_locked (m->list[i]);
+  pthread_mutex_unlock (&m->lock);
+  free (m->data_root);
+  free (m->exec_root);
+  free (m->runtime_root);
+  free (m->bundles);
+  free (m->default_log_driver);
+  free (m->shim_path);
+  free (m->list);
+  free (m);
+}

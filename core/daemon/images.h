@@ -1,0 +1,16 @@
+/* Image routes: list, inspect, history, tag, remove, prune, system df
+   (images.c) and load, save, import (images-archive.c). */
+#ifndef BERTH_DAEMON_IMAGES_H
+#define BERTH_DAEMON_IMAGES_H
+
+#include <stdint.h>
+
+#include "core/daemon/router.h"
+
+void berth_image_routes (struct berth_router *r);
+void berth_image_archive_routes (struct berth_router *r);
+
+/* RFC 3339 (with fraction and zone) -> unix seconds; 0 when unparsable */
+int64_t berth_image_created_unix (const char *rfc3339);
+
+#endif

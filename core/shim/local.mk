@@ -1,0 +1,7 @@
+# berth-shim: the per-container monitor started by berthd.
+pkglibexec_PROGRAMS = berth-shim
+berth_shim_SOURCES = \
+	core/shim/main.c core/shim/attach.h \
+	core/shim/log-copy.c core/shim/log-copy.h
+berth_shim_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+berth_shim_LDADD = core/libberth-runtime.la core/libberth-core.la $(JSONC_LIBS)

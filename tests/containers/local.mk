@@ -1,0 +1,12 @@
+# Container tests: Check unit tests of core/container.
+if HAVE_CHECK
+check_PROGRAMS += tests/containers/test-container
+TESTS += tests/containers/test-container
+tests_containers_test_container_SOURCES = tests/containers/test-container.c
+tests_containers_test_container_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_containers_test_container_LDADD = core/libberth-container.la $(CHECK_LIBS) $(JSONC_LIBS)
+endif
+
+# berth-shim against the runtime library and the json-file plugin (root only).
+TESTS += tests/containers/shim.sh tests/containers/api.sh
+EXTRA_DIST += tests/containers/shim.sh tests/containers/api.sh
