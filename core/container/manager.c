@@ -22,6 +22,7 @@
 #include "core/container/etc-files.h"
 #include "core/container/manager.h"
 #include "core/container/oci-spec.h"
+#include "core/seccomp-profile/seccomp-profile.h"
 #include "core/container/rootfs.h"
 #include "core/container/shim-launch.h"
 #include "core/container/user.h"
@@ -502,6 +503,8 @@ write_bundle (struct container_manager *m, struct container *c, const char *bund
   struct container_user user = { 0 };
   struct oci_spec_input in = { .c = c, .rootfs = c->rootfs, .user = &user, .cgroup_parent = "/berth" };
   cleanup_free char *path = xasprintf ("%s/config.json", bundle);
+  cleanup_strv char **caps = oci_spec_caps (c->host_config);
+  json_object *seccomp = NULL;
   const char *text;
   json_object *spec;
   int r;
@@ -511,7 +514,16 @@ write_bundle (struct container_manager *m, struct container *c, const char *bund
                               err)
       < 0)
     return berth_error_ret (err);
+  /* Docker's default profile, with its rules evaluated for this container's
+     capabilities (e.g. --cap-add SYS_ADMIN unlocks mount and unshare). */
+  if (seccomp_builtin_to_oci ((const char *const *) caps, &seccomp, err) < 0)
+    {
+      container_user_clear (&user);
+      return berth_error_ret (err);
+    }
+  in.seccomp = seccomp;
   spec = oci_spec_build (&in, err);
+  json_object_put (seccomp);
   container_user_clear (&user);
   if (spec == NULL)
     return berth_error_ret (err);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/daemon/listen.h"
 #include "core/daemon/options.h"
 #include "core/daemon/pidfile.h"
+#include "core/daemon/root-lock.h"
 #include "core/daemon/router.h"
 #include "core/daemon/server.h"
 #include "core/daemon/system.h"
@@ -135,9 +137,14 @@ validate (struct berthd *d)
 {
   cleanup_error berth_error_t err = NULL;
 
+  cleanup_close int root_lock = -1;
+
   for (size_t i = 0; d->cfg->hosts[i] != NULL; i++)
     if (berth_listen_check (d->cfg->hosts[i], &err) < 0)
       return fail (&err);
+  /* Initialising drivers on a data root a live daemon uses would disturb it. */
+  if (access (d->cfg->data_root, F_OK) == 0 && (root_lock = berth_root_lock (d->cfg->data_root, &err)) < 0)
+    return fail (&err);
   if (load_drivers (d, &err) < 0)
     return fail (&err);
   print_drivers (d);
@@ -179,6 +186,7 @@ serve (struct berthd *d)
 {
   cleanup_error berth_error_t err = NULL;
   struct berth_pidfile *pidfile = NULL;
+  cleanup_close int root_lock = -1;
   struct berth_listener **listeners = NULL;
   struct berth_router *router = NULL;
   struct berth_server *server = NULL;
@@ -192,6 +200,11 @@ serve (struct berthd *d)
     return fail (&err);
   if (berth_pidfile_acquire (d->cfg->pidfile, &pidfile, &err) < 0)
     return fail (&err);
+  if ((root_lock = berth_root_lock (d->cfg->data_root, &err)) < 0)
+    {
+      berth_pidfile_release (pidfile);
+      return fail (&err);
+    }
   if (load_drivers (d, &err) < 0)
     goto out;
   if (berth_engine_id_load (d->cfg->data_root, &d->engine_id, &err) < 0)

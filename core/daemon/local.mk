@@ -4,6 +4,7 @@ berthd_SOURCES = \
 	core/daemon/main.c core/daemon/options.h \
 	core/daemon/daemon.c core/daemon/daemon.h \
 	core/daemon/pidfile.c core/daemon/pidfile.h \
+	core/daemon/root-lock.c core/daemon/root-lock.h \
 	core/daemon/listen.c core/daemon/listen.h \
 	core/daemon/server.c core/daemon/server.h \
 	core/daemon/router.c core/daemon/router.h \

@@ -31,3 +31,11 @@ seccomp_default_to_oci (const char *path, const char *const *caps, json_object *
     return berth_error_wrap (err, "%s", path);
   return 0;
 }
+
+int
+seccomp_builtin_to_oci (const char *const *caps, json_object **ret, berth_error_t *err)
+{
+  if (seccomp_profile_to_oci (seccomp_builtin_profile, seccomp_builtin_profile_len, caps, NULL, ret, err) < 0)
+    return berth_error_wrap (err, "builtin seccomp profile");
+  return 0;
+}

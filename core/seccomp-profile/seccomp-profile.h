@@ -54,4 +54,11 @@ int seccomp_profile_read (const char *path, char **ret, size_t *ret_len, berth_e
 /* Read the profile at path (NULL = the installed default) and convert it for caps on this host. */
 int seccomp_default_to_oci (const char *path, const char *const *caps, json_object **ret, berth_error_t *err);
 
+/* etc/seccomp/default.json as compiled into the binary (Docker's "builtin"
+   profile): containers get it even when nothing is installed. */
+extern const char seccomp_builtin_profile[];
+extern const size_t seccomp_builtin_profile_len;
+/* The builtin profile converted for caps on this host. */
+int seccomp_builtin_to_oci (const char *const *caps, json_object **ret, berth_error_t *err);
+
 #endif

@@ -61,6 +61,19 @@ it_assert_eq "$(it_curl 'http://x/v1.50/containers/t1/logs?stdout=1' | tail -c 6
 [ "$(api 'http://x/v1.50/containers/t1/logs')" = 400 ] || it_fail "logs without streams: $(body)"
 it_pass "create, start, wait (before start and after), multiplexed logs"
 
+# --- Docker's security defaults: the builtin seccomp profile, 14 caps, nothing inheritable
+create sec '{"Image":"busybox","Cmd":["sh","-c","grep -E \"^(Seccomp|CapInh|CapEff|CapAmb|NoNewPrivs):\" /proc/self/status; unshare -U true 2>&1 || echo unshare-refused"]}' > /dev/null
+[ "$(api -X POST http://x/v1.50/containers/sec/start)" = 204 ] || it_fail "start sec: $(body)"
+it_curl -X POST http://x/v1.50/containers/sec/wait > /dev/null
+sec=$(it_curl 'http://x/v1.50/containers/sec/logs?stdout=1' | tr -d '\000-\010' | tr -s '\t' ' ')
+it_assert_contains "$sec" "Seccomp: 2" "seccomp mode in a daemon-run container"
+it_assert_contains "$sec" "CapEff: 00000000a80425fb" "default capability set"
+it_assert_contains "$sec" "CapInh: 0000000000000000" "empty inheritable set"
+it_assert_contains "$sec" "CapAmb: 0000000000000000" "empty ambient set"
+it_assert_contains "$sec" "unshare-refused" "unshare blocked by the default profile"
+[ "$(api -X DELETE http://x/v1.50/containers/sec)" = 204 ] || it_fail "rm sec: $(body)"
+it_pass "security defaults: builtin seccomp profile, default caps, empty inheritable/ambient"
+
 # --- inspect and list
 it_curl http://x/v1.50/containers/t1/json > "$IT_DIR/insp"
 for check in 'j["Id"]=="'"$id"'"' 'j["Name"]=="/t1"' 'j["State"]["Status"]=="exited"' 'j["State"]["ExitCode"]==3' \

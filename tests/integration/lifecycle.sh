@@ -17,9 +17,19 @@ it_pass "stale pid file and socket taken over"
 out=$("$BERTHD" --config "$IT_CONFIG" 2>&1) && it_fail "a second berthd started on the same pid file"
 it_assert_contains "$out" "another berthd (pid $IT_PID) is running" "second berthd"
 it_ping > /dev/null || it_fail "the first daemon stopped answering"
-# ... and one with its own pid file refuses a socket that is in use.
-out=$("$BERTHD" --config "$IT_CONFIG" --pidfile "$IT_DIR/other.pid" 2>&1) && it_fail "a second berthd took over a live socket"
-it_assert_contains "$out" "already listening on $IT_SOCK" "second berthd, other pid file"
+# ... one with its own pid file and socket is refused the data root before
+# any driver touches it (drivers sweep and unmount under their state at init) ...
+out=$("$BERTHD" --config "$IT_CONFIG" --pidfile "$IT_DIR/other.pid" -H "unix://$IT_DIR/other.sock" 2>&1) &&
+  it_fail "a second berthd started on a data root in use"
+it_assert_contains "$out" "data root \`$IT_DATA\` is in use by another berthd (pid $IT_PID)" "second berthd, same data root"
+[ -e "$IT_DIR/other.pid" ] && it_fail "the refused daemon left its pid file behind"
+[ -e "$IT_DIR/other.sock" ] && it_fail "the refused daemon created its socket"
+out=$("$BERTHD" --config "$IT_CONFIG" --validate 2>&1) && it_fail "--validate initialised drivers on a live data root"
+it_assert_contains "$out" "is in use by another berthd" "--validate on a live data root"
+# ... and one with its own pid file and data root refuses a socket in use.
+out=$("$BERTHD" --config "$IT_CONFIG" --pidfile "$IT_DIR/other.pid" --data-root "$IT_DIR/other-data" 2>&1) &&
+  it_fail "a second berthd took over a live socket"
+it_assert_contains "$out" "already listening on $IT_SOCK" "second berthd, other pid file and data root"
 [ -e "$IT_DIR/other.pid" ] && it_fail "the refused daemon left its pid file behind"
 it_ping > /dev/null || it_fail "the first daemon stopped answering"
 it_pass "second daemon refused"
