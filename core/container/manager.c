@@ -1159,7 +1159,8 @@ container_manager_open (const struct container_manager_opts *opts, struct contai
         cleanup_free char *dir = xasprintf ("%s/%s", root, de->d_name);
         restore_one (m, dir);
       }
-  qsort (m->list, m->n, sizeof (*m->list), cmp_created);
+  if (m->n > 1) /* qsort's pointer must not be NULL, even for 0 items */
+    qsort (m->list, m->n, sizeof (*m->list), cmp_created);
   pthread_mutex_unlock (&m->lock);
   *ret = m;
   return 0;

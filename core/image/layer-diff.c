@@ -118,7 +118,8 @@ list_dir (int dir_fd, const char *rel, char ***ret, berth_error_t *err)
   closedir (d);
   if (v == NULL)
     v = xmalloc0 (sizeof (char *));
-  qsort (v, n, sizeof (char *), cmp_str);
+  if (n > 1) /* qsort's pointer must not be NULL, even for 0 items */
+    qsort (v, n, sizeof (char *), cmp_str);
   *ret = v;
   return 0;
 }
@@ -171,7 +172,8 @@ read_xattrs (int parent_fd, const char *name, char ***ret_names, char ***ret_val
             names[n++] = xstrdup (p);
             names[n] = NULL;
           }
-      qsort (names, n, sizeof (char *), cmp_str);
+      if (n > 1) /* qsort's pointer must not be NULL, even for 0 items */
+        qsort (names, n, sizeof (char *), cmp_str);
     }
   values = xmalloc0 ((n + 1) * sizeof (char *));
   lens = xmalloc0 ((n + 1) * sizeof (size_t));

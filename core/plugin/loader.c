@@ -354,7 +354,8 @@ load_dir (struct berth_plugins *p, const struct berth_config *cfg, const char *d
       names[n++] = xstrdup (de->d_name);
       names[n] = NULL;
     }
-  qsort (names, n, sizeof (char *), cmp_str);
+  if (n > 1) /* qsort's pointer must not be NULL, even for 0 items */
+    qsort (names, n, sizeof (char *), cmp_str);
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *path = xasprintf ("%s/%s", dir, names[i]);

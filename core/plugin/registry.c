@@ -190,7 +190,8 @@ storage_with_data (const char *storage_root, size_t *ret_n)
       v[n++] = xstrdup (de->d_name);
       v[n] = NULL;
     }
-  qsort (v, n, sizeof (char *), cmp_str);
+  if (n > 1) /* qsort's pointer must not be NULL, even for 0 items */
+    qsort (v, n, sizeof (char *), cmp_str);
   *ret_n = n;
   return v;
 }

@@ -302,7 +302,8 @@ berth_state_list (const char *root, berth_error_t *err)
       v[n++] = xstrdup (de->d_name);
       v[n] = NULL;
     }
-  qsort (v, n, sizeof (char *), cmp_str);
+  if (n > 1) /* qsort's pointer must not be NULL, even for 0 items */
+    qsort (v, n, sizeof (char *), cmp_str);
   return v;
 }
 
