@@ -21,6 +21,7 @@ core_libberth_runtime_la_SOURCES += \
 	core/runtime/namespaces.c core/runtime/namespaces.h \
 	core/runtime/caps.c core/runtime/caps.h \
 	core/runtime/seccomp.c core/runtime/seccomp.h \
+	core/runtime/seccomp-enosys.c core/runtime/seccomp-enosys.h \
 	core/runtime/process.c core/runtime/process.h \
 	core/runtime/cgroup.c core/runtime/cgroup.h core/runtime/cgroup-internal.h \
 	core/runtime/cgroup-files.c \

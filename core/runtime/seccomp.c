@@ -1,11 +1,27 @@
 #include "config.h"
 
 #include "core/runtime/seccomp.h"
+#include "core/runtime/seccomp-enosys.h"
 #include "core/lib/mem.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* what berth_seccomp_prepare hands to berth_seccomp_load: the final BPF
+   program and the seccomp(2) flags libseccomp would have used */
+struct berth_seccomp_filter
+{
+  struct sock_fprog prog;
+  unsigned int flags;
+};
 
 static int
 add_arch (scmp_filter_ctx ctx, uint32_t arch, berth_error_t *err)
@@ -84,10 +100,79 @@ add_rule (scmp_filter_ctx ctx, size_t idx, const struct berth_spec_seccomp_rule 
   return 0;
 }
 
+/* libseccomp's program as a sock_filter array (through a memfd: 2.5 can
+   only export to an fd) */
+static int
+export_bpf (scmp_filter_ctx ctx, struct sock_fprog *prog, berth_error_t *err)
+{
+  cleanup_close int fd = memfd_create ("berth-seccomp", MFD_CLOEXEC);
+  struct stat st;
+  ssize_t got;
+  int ret;
+
+  if (fd < 0)
+    return berth_error_errno (err, errno, "seccomp: memfd_create");
+  ret = seccomp_export_bpf (ctx, fd);
+  if (ret < 0)
+    return berth_error_errno (err, -ret, "seccomp: export the filter");
+  if (fstat (fd, &st) < 0)
+    return berth_error_errno (err, errno, "seccomp: stat the exported filter");
+  if (st.st_size <= 0 || st.st_size % sizeof (struct sock_filter) != 0)
+    return berth_error_make (err, EINVAL, "seccomp: libseccomp exported a filter of %lld bytes",
+                             (long long) st.st_size);
+  if (st.st_size / sizeof (struct sock_filter) > BPF_MAXINSNS)
+    return berth_error_make (err, E2BIG, "seccomp: the filter has %lld instructions, more than the kernel's %d",
+                             (long long) (st.st_size / sizeof (struct sock_filter)), BPF_MAXINSNS);
+  prog->filter = xmalloc ((size_t) st.st_size);
+  got = pread (fd, prog->filter, (size_t) st.st_size, 0);
+  if (got != st.st_size)
+    {
+      free (prog->filter);
+      prog->filter = NULL;
+      return berth_error_errno (err, got < 0 ? errno : EIO, "seccomp: read the exported filter");
+    }
+  prog->len = (unsigned short) (st.st_size / sizeof (struct sock_filter));
+  return 0;
+}
+
+static bool
+attr_on (scmp_filter_ctx ctx, enum scmp_filter_attr attr)
+{
+  uint32_t v = 0;
+
+  return seccomp_attr_get (ctx, attr, &v) == 0 && v != 0;
+}
+
+/* the program for CTX, with the ENOSYS stub unless the default lets every
+   call through anyway */
+static int
+finish_filter (scmp_filter_ctx ctx, uint32_t default_action, struct berth_seccomp_filter **out, berth_error_t *err)
+{
+  struct berth_seccomp_filter *f = xmalloc0 (sizeof (*f));
+
+  /* only when libseccomp accepted the attribute, as seccomp_load would */
+  if (attr_on (ctx, SCMP_FLTATR_CTL_LOG))
+    f->flags |= SECCOMP_FILTER_FLAG_LOG;
+  if (attr_on (ctx, SCMP_FLTATR_CTL_SSB))
+    f->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  if (export_bpf (ctx, &f->prog, err) < 0)
+    goto fail;
+  if (default_action != SCMP_ACT_ALLOW && default_action != SCMP_ACT_LOG
+      && berth_seccomp_enosys_patch (ctx, &f->prog, err) < 0)
+    goto fail;
+  *out = f;
+  return 0;
+fail:
+  free (f->prog.filter);
+  free (f);
+  return berth_error_ret (err);
+}
+
 int
 berth_seccomp_prepare (const struct berth_spec_seccomp *sc, void **filter, berth_error_t *err)
 {
   scmp_filter_ctx ctx = seccomp_init (sc->default_action);
+  struct berth_seccomp_filter *f = NULL;
   size_t i, k;
 
   if (ctx == NULL)
@@ -114,7 +199,10 @@ berth_seccomp_prepare (const struct berth_spec_seccomp *sc, void **filter, berth
             goto fail;
         }
     }
-  *filter = ctx;
+  if (finish_filter (ctx, sc->default_action, &f, err) < 0)
+    goto fail;
+  seccomp_release (ctx);
+  *filter = f;
   return 0;
 fail:
   seccomp_release (ctx);
@@ -124,10 +212,29 @@ fail:
 int
 berth_seccomp_load (void *filter, berth_error_t *err)
 {
-  int ret = seccomp_load (filter);
+  struct berth_seccomp_filter *f = filter;
+  int ret = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &f->prog);
+  int saved = errno;
 
-  seccomp_release (filter);
+  /* kernels before 3.17 have no seccomp(2); without flags prctl does it */
+  if (ret < 0 && saved == ENOSYS && f->flags == 0)
+    {
+      ret = prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &f->prog);
+      saved = errno;
+    }
+  berth_seccomp_release (f);
   if (ret < 0)
-    return berth_error_errno (err, -ret, "seccomp: load the filter");
+    return berth_error_errno (err, saved, "seccomp: load the filter");
   return 0;
+}
+
+void
+berth_seccomp_release (void *filter)
+{
+  struct berth_seccomp_filter *f = filter;
+
+  if (f == NULL)
+    return;
+  free (f->prog.filter);
+  free (f);
 }

@@ -1,6 +1,7 @@
-/* Load the spec's seccomp filter with libseccomp.  On x86_64 the i386 and
-   x32 ABIs are always added so that their syscalls meet the same rules
-   instead of slipping past a filter that only knows one ABI. */
+/* The spec's seccomp filter: built with libseccomp for exactly the listed
+   ABIs (others meet libseccomp's bad-arch kill), with an ENOSYS stub in
+   front for syscalls newer than libseccomp (seccomp-enosys.c), and loaded
+   with seccomp(2). */
 #ifndef BERTH_RUNTIME_SECCOMP_H
 #define BERTH_RUNTIME_SECCOMP_H
 
@@ -11,5 +12,7 @@
 int berth_seccomp_prepare (const struct berth_spec_seccomp *sc, void **filter, berth_error_t *err);
 /* ... and load it just before exec.  The filter is released either way. */
 int berth_seccomp_load (void *filter, berth_error_t *err);
+/* Release a prepared filter that will not be loaded (NULL is fine). */
+void berth_seccomp_release (void *filter);
 
 #endif

@@ -28,10 +28,12 @@ berth_runtime_scripts = \
 	tests/runtime/sec-ptrace.sh \
 	tests/runtime/sec-privs.sh \
 	tests/runtime/sec-seccomp-abi.sh \
+	tests/runtime/seccomp-enosys.sh \
 	tests/runtime/sec-mask.sh \
 	tests/runtime/sec-tty.sh \
 	tests/runtime/sec-race.sh
 TESTS += $(berth_runtime_scripts)
 # the sec-*.sh checks (SECURITY.md) build these probes with `cc -static`
 EXTRA_DIST += $(berth_runtime_scripts) tests/runtime/lib.sh tests/fixtures/mkrootfs-busybox.sh \
-	tests/runtime/sec-lib.sh tests/runtime/rtsec-helper.c tests/runtime/rtsec-abi.c
+	tests/runtime/sec-lib.sh tests/runtime/rtsec-helper.c tests/runtime/rtsec-abi.c \
+	tests/runtime/rtsec-enosys.c

@@ -41,7 +41,6 @@ fi
 
 passes=0
 failures=0
-todos=0
 ok () { passes=$((passes + 1)); echo "ok - $1"; }
 fail () { failures=$((failures + 1)); echo "not ok - $1"; }
 
@@ -101,15 +100,6 @@ expect_not () {
   got=$(echo "$OUT" | sed -n "s/^$2 //p")
   if [ -n "$got" ] && [ "$got" != "$3" ]; then ok "$1: $2 -> $got (not $3)"; else fail "$1: $2 -> got '${got:-nothing}', must not be $3"; fi
 }
-# expect_todo NAME CALL RESULT KNOWN REASON: RESULT passes; KNOWN is a known
-# gap elsewhere (reported as TODO, not counted); anything else fails
-expect_todo () {
-  got=$(echo "$OUT" | sed -n "s/^$2 //p")
-  if [ "$got" = "$3" ]; then ok "$1: $2 -> $3"
-  elif [ "$got" = "$4" ]; then todos=$((todos + 1)); echo "not ok - $1: $2 -> $got, expected $3 # TODO $5"
-  else fail "$1: $2 -> expected $3, got '${got:-nothing}'"; fi
-}
-
 EPERM=1
 ENOSYS=38
 ORDINARY="getpid open read socket-inet personality-query fork clone-plain"
@@ -122,9 +112,8 @@ if grep -q '"SCMP_ARCH_X86_64"' "$T/default/seccomp.json"; then ok "default: x86
 for c in $ORDINARY; do expect default "$c" ok; done
 for c in $DENIED; do expect default "$c" $EPERM; done
 expect default clone3 $ENOSYS
-# Docker gives ENOSYS for syscalls the filter does not know (runc patches its
-# BPF); berth-runtime does not yet, so syscall 1000 meets the default EPERM.
-expect_todo default syscall-1000 $ENOSYS $EPERM "berth-runtime: no ENOSYS for syscalls above the known table"
+# syscalls newer than libseccomp give ENOSYS, not the default EPERM, as in Docker
+expect default syscall-1000 $ENOSYS
 
 # shellcheck disable=SC2086
 run_case sysadmin yes $DEFAULT_CAPS CAP_SYS_ADMIN
@@ -135,6 +124,7 @@ expect sysadmin mount ok
 expect sysadmin umount2 ok
 expect sysadmin clone-newns ok
 expect sysadmin clone3 ok
+expect sysadmin syscall-1000 $ENOSYS
 expect sysadmin setns ok
 for c in keyctl add_key kexec_load pivot_root userfaultfd io_uring_setup acct open_by_handle_at socket-vsock personality-noaslr; do
   expect sysadmin "$c" $EPERM
@@ -147,5 +137,5 @@ for c in keyctl add_key unshare-newuser personality-noaslr clone3; do expect nof
 expect_not nofilter io_uring_setup $EPERM
 expect nofilter syscall-1000 $ENOSYS
 
-echo "$passes passed, $failures failed, $todos known gaps (TODO)"
+echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]

@@ -135,8 +135,8 @@ assert_runtime_accepts (json_object *oci)
   ck_assert_ptr_nonnull (spec->lx.seccomp);
   ck_assert_msg (berth_seccomp_prepare (spec->lx.seccomp, &filter, &err) == 0, "libseccomp refused it: %s",
                  berth_error_msg (&err));
-  /* prepared but never loaded: release it the way load would */
-  seccomp_release (filter);
+  /* prepared but never loaded */
+  berth_seccomp_release (filter);
   berth_spec_free (spec);
   json_object_put (cfg);
 }
