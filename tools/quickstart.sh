@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fresh Debian 12, as root: install dependencies, build, install, start berthd, run the main job.
+# Fresh Debian 12, as root: install dependencies, build, install, start berthd, run a container.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +20,14 @@ nohup /usr/local/sbin/berthd >>/var/log/berthd.log 2>&1 &
 for _ in $(seq 100); do [ -S /run/berth/berth.sock ] && break; sleep 0.1; done
 
 /usr/local/bin/berth info
+
+# The main job: a container from an image built here from Debian's busybox-static
+# (no registry needed), run through the daemon.
+if ! /usr/local/bin/berth image inspect busybox > /dev/null 2>&1; then
+  rootfs=$(mktemp -d)
+  rmdir "$rootfs"
+  sh tests/fixtures/mkrootfs-busybox.sh "$rootfs" > /dev/null
+  tar -C "$rootfs" -c . | /usr/local/bin/berth import - busybox > /dev/null
+  rm -rf "$rootfs"
+fi
+/usr/local/bin/berth run --rm busybox echo "hello from a berth container"

@@ -36,6 +36,8 @@ struct berth_client *berth_cli_client (struct berth_cli *cli);
    option, or 1 when the command should exit with *exit_status: 0 after
    printing `usage` for --help, 125 after docker's "unknown flag" hint. */
 typedef int (*berth_opt_fn) (int opt, const char *arg, void *ud);
+/* the value --help gets (so that commands may use -h for something else) */
+#define BERTH_OPT_HELP 0x7fff
 int berth_cli_parse (int argc, char **argv, const char *usage, const struct option *opts, const char *shortopts,
                      berth_opt_fn on_opt, void *ud, int *exit_status);
 /* As berth_cli_parse, but options may also follow operands (cobra's default:
@@ -64,6 +66,9 @@ void berth_format_duration (int64_t seconds, char *buf, size_t len);
 /* "sha256:<hex>" -> the first 12 hex characters (stringid.TruncateID) */
 const char *berth_short_id (const char *id, char buf[13]);
 
+/* formatter.Ellipsis: s cut to at most n runes, the last one "…" (allocated) */
+char *berth_ellipsis (const char *s, size_t n);
+
 /* Print JSON as Go's json.MarshalIndent (prefix "", indent 4 spaces). */
 void berth_json_print_indent (FILE *out, struct json_object *v);
 
@@ -82,6 +87,7 @@ int berth_cmd_info (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_images (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_image (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_image_inspect (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_container_inspect (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_inspect (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_history (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_tag (struct berth_cli *cli, int argc, char **argv);

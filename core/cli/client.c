@@ -225,18 +225,19 @@ on_stream_body (char *data, size_t size, size_t nmemb, void *ud)
 }
 
 static int perform_io (struct berth_client *c, const char *method, const char *path, struct reply *r, long *status,
-                       struct stream_io *io, const char *content_type, berth_error_t *err);
+                       struct stream_io *io, const char *content_type, const char *body, berth_error_t *err);
 
 static int
 perform (struct berth_client *c, const char *method, const char *path, struct reply *r, long *status,
          berth_error_t *err)
 {
-  return perform_io (c, method, path, r, status, NULL, NULL, err);
+  return perform_io (c, method, path, r, status, NULL, NULL, NULL, err);
 }
 
+/* body: a request body sent with Content-Length (JSON), or NULL */
 static int
 perform_io (struct berth_client *c, const char *method, const char *path, struct reply *r, long *status,
-            struct stream_io *io, const char *content_type, berth_error_t *err)
+            struct stream_io *io, const char *content_type, const char *body, berth_error_t *err)
 {
   cleanup_free char *url = xasprintf ("%s%s", c->base_url, path);
   struct curl_slist *headers = NULL;
@@ -274,7 +275,13 @@ perform_io (struct berth_client *c, const char *method, const char *path, struct
           headers = curl_slist_append (headers, "Expect:");
         }
     }
-  if (strcmp (method, "POST") == 0 && (io == NULL || io->body_fd < 0))
+  if (body != NULL)
+    {
+      curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, body);
+      curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen (body));
+      headers = curl_slist_append (headers, "Expect:");
+    }
+  else if (strcmp (method, "POST") == 0 && (io == NULL || io->body_fd < 0))
     {
       /* an empty body, with Content-Length: 0 */
       curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, "");
@@ -372,6 +379,16 @@ int
 berth_client_call_json (struct berth_client *c, const char *method, const char *path, struct json_object **ret,
                         berth_error_t *err)
 {
+  return berth_client_send_json (c, method, path, NULL, ret, err);
+}
+
+int
+berth_client_send_json (struct berth_client *c, const char *method, const char *path, struct json_object *body,
+                        struct json_object **ret, berth_error_t *err)
+{
+  const char *text
+      = body != NULL ? json_object_to_json_string_ext (body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                     : NULL;
   cleanup_free char *versioned = NULL;
   struct reply r = { 0 };
   const char *version;
@@ -383,7 +400,7 @@ berth_client_call_json (struct berth_client *c, const char *method, const char *
   if (berth_client_api_version (c, &version, err) < 0)
     return berth_error_ret (err);
   versioned = xasprintf ("/v%s%s", version, path);
-  if (perform (c, method, versioned, &r, &status, err) < 0)
+  if (perform_io (c, method, versioned, &r, &status, NULL, text != NULL ? "application/json" : NULL, text, err) < 0)
     {
       reply_clear (&r);
       return berth_error_ret (err);
@@ -417,7 +434,7 @@ berth_client_stream (struct berth_client *c, const char *method, const char *pat
   if (berth_client_api_version (c, &version, err) < 0)
     return berth_error_ret (err);
   versioned = xasprintf ("/v%s%s", version, path);
-  if (perform_io (c, method, versioned, &r, &status, &io, content_type, err) < 0)
+  if (perform_io (c, method, versioned, &r, &status, &io, content_type, NULL, err) < 0)
     {
       reply_clear (&r);
       return berth_error_ret (err);

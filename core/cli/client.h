@@ -31,6 +31,10 @@ int berth_client_get_json (struct berth_client *c, const char *path, struct json
 int berth_client_call_json (struct berth_client *c, const char *method, const char *path, struct json_object **ret,
                             berth_error_t *err);
 
+/* As berth_client_call_json, with body (may be NULL) sent as JSON. */
+int berth_client_send_json (struct berth_client *c, const char *method, const char *path, struct json_object *body,
+                            struct json_object **ret, berth_error_t *err);
+
 /* Streaming: body_fd (-1 for none) is sent chunked as it is read, and a 2xx
    reply is handed to sink piece by piece as it arrives (sink returns <0 to
    stop).  A non-2xx reply becomes "Error response from daemon: ...". */

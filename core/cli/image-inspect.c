@@ -1,4 +1,4 @@
-/* berth image inspect, berth inspect, berth history */
+/* berth image inspect, berth container inspect, berth inspect, berth history */
 #include "config.h"
 
 #include <errno.h>
@@ -31,6 +31,17 @@ static const char any_usage[] = "Usage:  berth inspect [OPTIONS] NAME|ID [NAME|I
                                 "  -h, --help            Print usage\n"
                                 "      --type string     Only inspect objects of the given type\n";
 
+static const char container_usage[]
+    = "Usage:  berth container inspect [OPTIONS] CONTAINER [CONTAINER...]\n"
+      "\n"
+      "Display detailed information on one or more containers\n"
+      "\n"
+      "Options:\n"
+      "  -f, --format string   Format output using a custom template:\n"
+      "                        'json':             Print in JSON format\n"
+      "                        'TEMPLATE':         Print output using the given Go template\n"
+      "  -h, --help            Print usage\n";
+
 struct inspect_opts
 {
   const char *format;
@@ -58,31 +69,59 @@ on_inspect_opt (int opt, const char *arg, void *ud)
   return 0;
 }
 
-/* objects: "image" only, today; any_object words the miss as docker inspect */
-static int
-inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, bool any_object)
+enum inspect_kind
 {
-  static const struct option opts[] = {
+  INSPECT_ANY, /* berth inspect: containers first, then images, as docker */
+  INSPECT_IMAGE,
+  INSPECT_CONTAINER,
+};
+
+static int
+inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, enum inspect_kind kind)
+{
+  static const struct option any_opts[] = {
     { "format", required_argument, NULL, 'f' },
     { "type", required_argument, NULL, OPT_TYPE },
+    { NULL, 0, NULL, 0 },
+  };
+  static const struct option one_opts[] = {
+    { "format", required_argument, NULL, 'f' },
     { NULL, 0, NULL, 0 },
   };
   struct inspect_opts o = { 0 };
   struct json_object *all = NULL;
   struct berth_client *client;
+  bool containers, images;
   int status, failed = 0;
 
-  if (berth_cli_parse_interspersed (argc, argv, usage, any_object ? opts : opts, "f:", on_inspect_opt, &o, &status))
+  if (berth_cli_parse_interspersed (argc, argv, usage, kind == INSPECT_ANY ? any_opts : one_opts, "f:", on_inspect_opt,
+                                    &o, &status))
     return status;
   if (optind >= argc)
     {
       fprintf (stderr, "\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.\n", argv[0], argv[0]);
       return 1;
     }
-  if (o.type != NULL && strcmp (o.type, "image") != 0)
+  containers = kind != INSPECT_IMAGE;
+  images = kind != INSPECT_CONTAINER;
+  if (o.type != NULL && o.type[0] != '\0')
     {
-      fprintf (stderr, "%s objects are not implemented yet in berth (only images)\n", o.type);
-      return 1;
+      if (strcmp (o.type, "container") == 0)
+        images = false;
+      else if (strcmp (o.type, "image") == 0)
+        containers = false;
+      else if (strcmp (o.type, "network") == 0 || strcmp (o.type, "volume") == 0 || strcmp (o.type, "node") == 0
+               || strcmp (o.type, "service") == 0 || strcmp (o.type, "task") == 0 || strcmp (o.type, "secret") == 0
+               || strcmp (o.type, "config") == 0 || strcmp (o.type, "plugin") == 0)
+        {
+          fprintf (stderr, "%s objects are not implemented yet in berth (only containers and images)\n", o.type);
+          return 1;
+        }
+      else
+        {
+          fprintf (stderr, "\"%s\" is not a valid value for --type\n", o.type);
+          return 1;
+        }
     }
   client = berth_cli_client (cli);
   if (client == NULL)
@@ -92,13 +131,28 @@ inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, bool a
     {
       cleanup_error berth_error_t err = NULL;
       cleanup_free char *name = berth_client_escape_name (argv[i]);
-      cleanup_free char *path = xasprintf ("/images/%s/json", name);
       struct json_object *one = NULL;
+      int r = -1;
 
-      if (berth_client_get_json (client, path, &one, &err) < 0)
+      for (int pass = 0; pass < 2 && r < 0; pass++)
         {
-          if (any_object && berth_error_code (&err) == ENOENT)
+          cleanup_free char *path = NULL;
+          if ((pass == 0 && !containers) || (pass == 1 && !images))
+            continue;
+          if (err != NULL && berth_error_code (&err) != ENOENT)
+            break;
+          berth_error_release (&err);
+          path = xasprintf (pass == 0 ? "/containers/%s/json" : "/images/%s/json", name);
+          r = berth_client_get_json (client, path, &one, &err);
+        }
+      if (r < 0)
+        {
+          if (berth_error_code (&err) == ENOENT && kind == INSPECT_ANY)
             fprintf (stderr, "Error: No such object: %s\n", argv[i]);
+          else if (berth_error_code (&err) == ENOENT && kind == INSPECT_CONTAINER)
+            fprintf (stderr, "Error: No such container: %s\n", argv[i]);
+          else if (berth_error_code (&err) == ENOENT)
+            fprintf (stderr, "Error: No such image: %s\n", argv[i]);
           else
             fprintf (stderr, "%s\n", berth_error_msg (&err));
           failed = 1;
@@ -120,13 +174,19 @@ inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, bool a
 int
 berth_cmd_image_inspect (struct berth_cli *cli, int argc, char **argv)
 {
-  return inspect (cli, argc, argv, inspect_usage, false);
+  return inspect (cli, argc, argv, inspect_usage, INSPECT_IMAGE);
+}
+
+int
+berth_cmd_container_inspect (struct berth_cli *cli, int argc, char **argv)
+{
+  return inspect (cli, argc, argv, container_usage, INSPECT_CONTAINER);
 }
 
 int
 berth_cmd_inspect (struct berth_cli *cli, int argc, char **argv)
 {
-  return inspect (cli, argc, argv, any_usage, true);
+  return inspect (cli, argc, argv, any_usage, INSPECT_ANY);
 }
 
 /* ---- history ---- */
@@ -172,25 +232,6 @@ on_history_opt (int opt, const char *arg, void *ud)
       return 0;
     }
   return 1;
-}
-
-/* formatter.Ellipsis: at most n runes, the last one "…" */
-static char *
-ellipsis (const char *s, size_t n)
-{
-  size_t runes = 0;
-  const char *p;
-
-  for (p = s; *p; p++)
-    if (((unsigned char)*p & 0xc0) != 0x80)
-      runes++;
-  if (runes <= n)
-    return xstrdup (s);
-  runes = 0;
-  for (p = s; *p; p++)
-    if (((unsigned char)*p & 0xc0) != 0x80 && ++runes == n)
-      break;
-  return xasprintf ("%.*s…", (int)(p - s), s);
 }
 
 int
@@ -252,7 +293,7 @@ berth_cmd_history (struct berth_cli *cli, int argc, char **argv)
         json_object_object_add (r, "CreatedBy", json_object_new_string (created_by));
       else
         {
-          cleanup_free char *shortened = ellipsis (created_by, 45);
+          cleanup_free char *shortened = berth_ellipsis (created_by, 45);
           json_object_object_add (r, "CreatedBy", json_object_new_string (shortened));
         }
       berth_format_human_size (berth_json_int (h, "Size"), buf, sizeof (buf));

@@ -10,7 +10,15 @@ berth_SOURCES = \
 	core/cli/template.c core/cli/template.h \
 	core/cli/image.c core/cli/image-list.c core/cli/image-inspect.c \
 	core/cli/image-remove.c core/cli/image-archive.c \
-	core/cli/system-df.c
+	core/cli/system-df.c \
+	core/cli/hijack.c core/cli/hijack.h \
+	core/cli/terminal.c core/cli/terminal.h \
+	core/cli/signal-pipe.c core/cli/signal-pipe.h \
+	core/cli/attach-stream.c core/cli/attach-stream.h \
+	core/cli/container.h core/cli/container.c \
+	core/cli/container-create.c core/cli/container-run.c \
+	core/cli/container-lifecycle.c core/cli/container-list.c \
+	core/cli/container-logs.c core/cli/container-missing.c
 berth_CPPFLAGS = $(AM_CPPFLAGS) $(berth_buildinfo_cppflags)
 berth_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 berth_LDADD = core/libberth-core.la $(CURL_LIBS) $(JSONC_LIBS)

@@ -6,23 +6,41 @@
 #include <string.h>
 
 #include "core/cli/cli.h"
+#include "core/cli/container.h"
 #include "core/lib/api-version.h"
 #include "core/lib/mem.h"
 
 static const struct berth_command commands[] = {
+  { "attach", berth_cmd_attach, "Attach local standard input, output, and error streams to a running container" },
+  { "container", berth_cmd_container, "Manage containers" },
+  { "create", berth_cmd_create, "Create a new container" },
   { "history", berth_cmd_history, "Show the history of an image" },
   { "image", berth_cmd_image, "Manage images" },
   { "images", berth_cmd_images, "List images" },
   { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
   { "info", berth_cmd_info, "Display system-wide information" },
   { "inspect", berth_cmd_inspect, "Return low-level information on berth objects" },
+  { "kill", berth_cmd_kill, "Kill one or more running containers" },
   { "load", berth_cmd_load, "Load an image from a tar archive or STDIN" },
+  { "logs", berth_cmd_logs, "Fetch the logs of a container" },
+  { "ps", berth_cmd_ps, "List containers" },
+  { "restart", berth_cmd_restart, "Restart one or more containers" },
+  { "rm", berth_cmd_rm, "Remove one or more containers" },
   { "rmi", berth_cmd_rmi, "Remove one or more images" },
+  { "run", berth_cmd_run, "Create and run a new container from an image" },
   { "save", berth_cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
+  { "start", berth_cmd_start, "Start one or more stopped containers" },
+  { "stop", berth_cmd_stop, "Stop one or more running containers" },
   { "system", berth_cmd_system, "Manage berth" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
   { "version", berth_cmd_version, "Show the berth version information" },
+  { "wait", berth_cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 };
+
+/* Docker commands whose API routes berthd does not serve yet: not listed
+   in the help, and they say so when used. */
+static const char *const not_implemented[] = { "commit", "cp",    "diff", "exec",    "export", "pause", "port",
+                                               "rename", "stats", "top",  "unpause", "update", NULL };
 
 static void
 usage (FILE *out)
@@ -108,6 +126,9 @@ main (int argc, char **argv)
         berth_client_free (cli.client);
         return status;
       }
+  for (size_t i = 0; not_implemented[i] != NULL; i++)
+    if (strcmp (argv[optind], not_implemented[i]) == 0)
+      return berth_cmd_not_implemented (&cli, argc - optind, argv + optind);
   fprintf (stderr, "berth: '%s' is not a berth command.\nSee 'berth --help'.\n", argv[optind]);
   return 1;
 }

@@ -12,7 +12,10 @@ parse (int argc, char **argv, const char *usage, const struct option *opts, cons
        void *ud, bool permute, int *exit_status)
 {
   cleanup_free struct option *all = NULL;
-  cleanup_free char *short_all = xasprintf ("%s:h%s", permute ? "" : "+", shortopts != NULL ? shortopts : "");
+  /* -h is --help unless the command uses it (run: --hostname) */
+  bool h_is_help = shortopts == NULL || strchr (shortopts, 'h') == NULL;
+  cleanup_free char *short_all
+      = xasprintf ("%s:%s%s", permute ? "" : "+", h_is_help ? "h" : "", shortopts != NULL ? shortopts : "");
   size_t n = 0;
   int c;
 
@@ -21,15 +24,17 @@ parse (int argc, char **argv, const char *usage, const struct option *opts, cons
   all = xmalloc0 ((n + 2) * sizeof (*all));
   if (n > 0)
     memcpy (all, opts, n * sizeof (*all));
-  all[n] = (struct option){ "help", no_argument, NULL, 'h' };
+  all[n] = (struct option){ "help", no_argument, NULL, BERTH_OPT_HELP };
 
   optind = 0; /* glibc: start over, also resetting its internal state */
   opterr = 0;
   while ((c = getopt_long (argc, argv, short_all, all, NULL)) != -1)
     {
+      if (c == 'h' && h_is_help)
+        c = BERTH_OPT_HELP;
       switch (c)
         {
-        case 'h':
+        case BERTH_OPT_HELP:
           fputs (usage, stdout);
           *exit_status = 0;
           return 1;
@@ -40,6 +45,14 @@ parse (int argc, char **argv, const char *usage, const struct option *opts, cons
             fprintf (stderr, "unknown flag: %s\n", argv[optind - 1]);
           break;
         case ':':
+          /* a command whose -h takes a value (run -h HOSTNAME): a bare -h at
+             the end still asks for help */
+          if (optopt == 'h')
+            {
+              fputs (usage, stdout);
+              *exit_status = 0;
+              return 1;
+            }
           fprintf (stderr, "flag needs an argument: %s\n", argv[optind - 1]);
           break;
         default:

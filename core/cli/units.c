@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/cli/cli.h"
+#include "core/lib/mem.h"
 
 void
 berth_format_human_size (int64_t n, char *buf, size_t len)
@@ -63,4 +64,23 @@ berth_short_id (const char *id, char buf[13])
   const char *hex = strncmp (id, "sha256:", 7) == 0 ? id + 7 : id;
   snprintf (buf, 13, "%.12s", hex);
   return buf;
+}
+
+/* formatter.Ellipsis: at most n runes, the last one "…" */
+char *
+berth_ellipsis (const char *s, size_t n)
+{
+  size_t runes = 0;
+  const char *p;
+
+  for (p = s; *p; p++)
+    if (((unsigned char)*p & 0xc0) != 0x80)
+      runes++;
+  if (runes <= n)
+    return xstrdup (s);
+  runes = 0;
+  for (p = s; *p; p++)
+    if (((unsigned char)*p & 0xc0) != 0x80 && ++runes == n)
+      break;
+  return xasprintf ("%.*s…", (int)(p - s), s);
 }

@@ -235,11 +235,16 @@ env_set (json_object *env, const char *kv)
       const char *have = json_object_get_string (json_object_array_get_idx (env, i));
       if (strncmp (have, kv, kl) == 0 && (have[kl] == '=' || have[kl] == '\0'))
         {
-          json_object_array_put_idx (env, i, str (kv));
+          /* A bare NAME removes the variable, as moby does. */
+          if (eq == NULL)
+            json_object_array_del_idx (env, i, 1);
+          else
+            json_object_array_put_idx (env, i, str (kv));
           return;
         }
     }
-  json_object_array_add (env, str (kv));
+  if (eq != NULL)
+    json_object_array_add (env, str (kv));
 }
 
 static json_object *

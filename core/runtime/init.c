@@ -261,9 +261,30 @@ berth_init_exec_process (const struct berth_spec_process *p, void *seccomp, int 
   umask (p->user.has_umask ? p->user.umask : 022);
   if (berth_process_close_fds (preserve_fds, &err) < 0)
     berth_init_fail (sync_fd, &err);
+  /* Ignored signals survive execve: a runtime started from a background job
+     (SIGINT/SIGQUIT ignored) would hand that on to the container. */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP && signal (sig, SIG_DFL) == SIG_ERR)
+      {
+        /* glibc refuses its internal real-time signals; the kernel does not. */
+        struct
+        {
+          void (*handler) (int);
+          unsigned long flags;
+          void (*restorer) (void);
+          uint64_t mask;
+        } ksa = { SIG_DFL, 0, NULL, 0 };
+        syscall (SYS_rt_sigaction, sig, &ksa, NULL, sizeof (ksa.mask));
+      }
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   execve (program, p->args, env);
-  berth_error_errno (&err, errno, "exec `%s`", program);
+  /* Docker's wording, which clients map to exit codes 126/127. */
+  if (errno == EACCES)
+    berth_error_make (&err, EACCES, "exec `%s`: permission denied", program);
+  else if (errno == ENOENT)
+    berth_error_make (&err, ENOENT, "exec `%s`: no such file or directory", program);
+  else
+    berth_error_errno (&err, errno, "exec `%s`", program);
   berth_init_fail (sync_fd, &err);
 }

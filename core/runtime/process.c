@@ -109,11 +109,15 @@ berth_process_find_program (const char *arg0, char *const *env, berth_error_t *e
   if (strchr (arg0, '/'))
     {
       int r = check_exec (arg0);
+      /* Docker's wording, which clients map to exit codes 126/127. */
+      if (r == -EACCES)
+        berth_error_make (err, EACCES, "exec `%s`: permission denied", arg0);
+      else if (r == -ENOENT)
+        berth_error_make (err, ENOENT, "exec `%s`: no such file or directory", arg0);
+      else if (r < 0)
+        berth_error_errno (err, -r, "exec `%s`", arg0);
       if (r < 0)
-        {
-          berth_error_errno (err, -r, "exec `%s`", arg0);
-          return NULL;
-        }
+        return NULL;
       return xstrdup (arg0);
     }
   path_copy = xstrdup (path ? path : DEFAULT_PATH);

@@ -183,6 +183,14 @@ if [ -x /usr/local/bin/docker ] || command -v docker > /dev/null; then
   timeout 30 "$DOCKER" run --rm busybox nosuchcmd 2> "$IT_DIR/err"; rc=$?
   it_assert_eq "$rc" 127 "docker run of a missing command"
   it_assert_contains "$(cat "$IT_DIR/err")" "executable file not found"
+  timeout 30 "$DOCKER" run --rm busybox /etc/passwd 2> /dev/null; rc=$?
+  it_assert_eq "$rc" 126 "docker run of a file that is not executable"
+  # berthd runs from a background job here (SIGINT/SIGQUIT ignored): containers must not inherit that
+  it_assert_eq "$(timeout 30 "$DOCKER" run --rm busybox grep SigIgn /proc/self/status | tr -d '\t ')" \
+    "SigIgn:0000000000000000" "no ignored signals inherited"
+  # -e NAME with NAME unset reaches the daemon bare: it removes the variable, as in moby
+  it_assert_eq "$(env -u BERTH_NOPE timeout 30 "$DOCKER" run --rm -e BERTH_NOPE busybox sh -c 'echo ${BERTH_NOPE-unset}')" \
+    "unset" "bare env name"
   id=$(timeout 30 "$DOCKER" run -d --name dk busybox sh -c 'echo started; exec sleep 100') || it_fail "docker run -d"
   [ ${#id} = 64 ] || it_fail "docker run -d printed $id"
   it_wait 50 sh -c "\"$DOCKER\" logs dk | grep -q started" || it_fail "docker logs"

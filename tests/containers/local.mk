@@ -8,5 +8,5 @@ tests_containers_test_container_LDADD = core/libberth-container.la $(CHECK_LIBS)
 endif
 
 # berth-shim against the runtime library and the json-file plugin (root only).
-TESTS += tests/containers/shim.sh tests/containers/api.sh
-EXTRA_DIST += tests/containers/shim.sh tests/containers/api.sh
+TESTS += tests/containers/shim.sh tests/containers/api.sh tests/containers/cli.sh
+EXTRA_DIST += tests/containers/shim.sh tests/containers/api.sh tests/containers/cli.sh

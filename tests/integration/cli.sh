@@ -69,7 +69,8 @@ it_stop_daemon || it_fail "exit status after SIGTERM"
 
 # Daemon errors are printed once, prefixed as docker does: a stand-in daemon
 # that answers the ping and fails everything else.
-python3 - "$IT_DIR/fail.sock" << 'PY' &
+# The interpreter itself, not the python3 function: $! must be its pid for kill.
+"$PYTHON" - "$IT_DIR/fail.sock" << 'PY' &
 import http.server, socketserver, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
