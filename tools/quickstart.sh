@@ -2,6 +2,7 @@
 # Fresh Debian 12, as root: install dependencies, build, install, start berthd, run a container.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+top=$PWD
 
 tools/deps.sh build
 autoreconf -fi >/dev/null
@@ -26,7 +27,7 @@ for _ in $(seq 100); do [ -S /run/berth/berth.sock ] && break; sleep 0.1; done
 if ! /usr/local/bin/berth image inspect busybox > /dev/null 2>&1; then
   rootfs=$(mktemp -d)
   rmdir "$rootfs"
-  sh tests/fixtures/mkrootfs-busybox.sh "$rootfs" > /dev/null
+  sh "$top/tests/fixtures/mkrootfs-busybox.sh" "$rootfs" > /dev/null
   tar -C "$rootfs" -c . | /usr/local/bin/berth import - busybox > /dev/null
   rm -rf "$rootfs"
 fi
