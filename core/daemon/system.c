@@ -312,7 +312,8 @@ handle_info (struct berthd *d, struct berth_request *req, struct berth_response 
   json_object_object_add (i, "Runtimes", runtimes);
   add_str (i, "DefaultRuntime", BERTH_RUNTIME_NAME);
   json_object_object_add (i, "Swarm", swarm_info ());
-  add_bool (i, "LiveRestoreEnabled", false);
+  /* Containers always outlive a daemon restart (berth-shim holds them). */
+  add_bool (i, "LiveRestoreEnabled", true);
   add_str (i, "Isolation", "");
   add_str (i, "InitBinary", "");
   json_object_object_add (i, "ContainerdCommit", commit (""));

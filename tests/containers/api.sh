@@ -218,6 +218,7 @@ it_assert_contains "$(it_curl 'http://x/v1.50/containers/live/logs?stdout=1&tail
 [ "$(api -X POST 'http://x/v1.50/containers/live/stop?t=1')" = 204 ] || it_fail "stop after restore: $(body)"
 it_assert_eq "$(it_curl http://x/v1.50/containers/live/json | it_json 'j["State"]["Status"]')" exited "stopped after restore"
 [ "$(api -X DELETE http://x/v1.50/containers/live)" = 204 ] || it_fail "rm after restore: $(body)"
+it_assert_eq "$(it_curl http://x/v1.50/info | it_json 'j["LiveRestoreEnabled"]')" "true" "LiveRestoreEnabled in /info"
 it_pass "live restore: running container survives a berthd SIGKILL; logs, stop, rm work"
 
 # the writable layers survive a daemon restart (image store keep hook)
