@@ -1,4 +1,4 @@
-# podman --runtime berth-runtime: run, exit status, detached run, exec, stop,
+# podman --runtime berth-runtime: run, exit status, run -it, detached run, exec, stop,
 # rm.  podman keeps its storage and its config in the test directory
 # (CONTAINERS_CONF); root lacks CAP_SYS_RESOURCE here, so the config keeps
 # the default ulimits below the inherited hard limits.
@@ -25,6 +25,13 @@ check "podman run through berth-runtime" contains "$out" "hello-from-podman"
 check "podman's default capabilities" contains "$out" "CapEff:	00000000a80425fb"
 pm run --cgroup-parent "/$CG_PARENT/podman-$$" --rm --rootfs "$ROOTFS" /bin/sh -c 'exit 3' > /dev/null 2>&1
 check "podman run returns the exit status" [ "$?" = 3 ]
+# -it: the console socket hands podman (conmon) the pty master
+if command -v script > /dev/null; then
+  out=$(timeout 60 script -qc "podman --root $T/storage --runroot $T/run --runtime $RT run -it --rm \
+    --cgroup-parent /$CG_PARENT/podman-$$ --rootfs $ROOTFS /bin/sh -c 'tty; echo it-ok'" /dev/null < /dev/null 2>&1)
+  check "podman run -it gets a pty" contains "$out" "/dev/pts/"
+  check "podman run -it output" contains "$out" "it-ok"
+fi
 cid=$(pm run --cgroup-parent "/$CG_PARENT/podman-$$" -d --rootfs "$ROOTFS" /bin/sleep 100 2> "$T/pm.err")
 check "podman run -d" [ -n "$cid" ]
 out=$(pm exec "$cid" /bin/sh -c 'echo in-exec; echo $$' 2>&1)
