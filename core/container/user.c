@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "core/lib/openat2.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -38,7 +40,7 @@ read_in_root (const char *rootfs, const char *path, berth_error_t *err)
       berth_error_errno (err, errno, "open the rootfs %s", rootfs);
       return NULL;
     }
-  fd = (int) syscall (SYS_openat2, root, path, &how, sizeof (how));
+  fd = berth_openat2 (root, path, &how);
   if (fd < 0)
     {
       if (errno != ENOENT)

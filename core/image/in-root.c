@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "core/lib/openat2.h"
+
 #include "core/image/in-root.h"
 #include "core/lib/mem.h"
 
@@ -27,12 +29,7 @@ in_root_force_walk (bool on)
 static int
 sys_openat2 (int dirfd, const char *path, struct open_how *how)
 {
-#ifdef SYS_openat2
-  return (int)syscall (SYS_openat2, dirfd, path, how, sizeof (*how));
-#else
-  errno = ENOSYS;
-  return -1;
-#endif
+  return berth_openat2 (dirfd, path, how);
 }
 
 static bool

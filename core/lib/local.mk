@@ -4,7 +4,8 @@ core_libberth_core_la_SOURCES = \
 	core/lib/error.c core/lib/error.h \
 	core/lib/mem.c core/lib/mem.h \
 	core/lib/log.c core/lib/log.h \
-	core/lib/fs.c core/lib/fs.h
+	core/lib/fs.c core/lib/fs.h \
+	core/lib/openat2.c core/lib/openat2.h
 core_libberth_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
 core_libberth_core_la_LIBADD = $(YAML_LIBS) $(JSONC_LIBS) -lpthread
 core_libberth_core_la_SOURCES += core/lib/api-version.c core/lib/api-version.h

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "core/lib/openat2.h"
+
 #include "core/runtime/resolve.h"
 #include "core/lib/mem.h"
 
@@ -18,7 +20,7 @@ sys_openat2 (int dirfd, const char *path, int oflags, uint64_t resolve)
 {
   struct open_how how = { .flags = (uint64_t) oflags | O_CLOEXEC, .mode = 0, .resolve = resolve };
 
-  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof (how));
+  return berth_openat2 (dirfd, path, &how);
 }
 
 static uint64_t
