@@ -14,5 +14,5 @@ core_libberth_container_la_SOURCES += \
 	core/container/etc-files.c core/container/etc-files.h \
 	core/container/rootfs.c core/container/rootfs.h \
 	core/container/shim-launch.c core/container/shim-launch.h \
-	core/container/manager.c core/container/manager.h \
+	core/container/manager.c core/container/manager.h core/container/manager-internal.h \
 	core/container/inspect.c core/container/inspect.h

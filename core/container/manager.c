@@ -20,7 +20,7 @@
 #include "core/config/tree.h"
 #include "core/container/create-config.h"
 #include "core/container/etc-files.h"
-#include "core/container/manager.h"
+#include "core/container/manager-internal.h"
 #include "core/container/oci-spec.h"
 #include "core/seccomp-profile/seccomp-profile.h"
 #include "core/container/rootfs.h"
@@ -37,26 +37,6 @@
 #define NAME_TRIES 6
 #define DEFAULT_STOP_TIMEOUT 10
 
-struct container_manager
-{
-  char *data_root;
-  char *exec_root;
-  char *runtime_root; /* <exec-root>/runtime: the runtime library's state */
-  char *bundles;      /* <exec-root>/containers */
-  struct berth_driver *storage;
-  struct berth_plugins *plugins;
-  char *default_log_driver;
-  const struct berth_cfg *default_log_opts;
-  char *shim_path;
-  struct container_images images;
-
-  pthread_mutex_t lock;
-  pthread_cond_t changed;
-  bool closing; /* container_manager_shutdown: waiters give up */
-  unsigned monitors; /* live monitor threads */
-  struct container **list; /* creation order */
-  size_t n;
-};
 
 bool
 container_layer_is_writable_layer (const char *data_root, const char *storage_id)
@@ -81,22 +61,38 @@ container_manager_set_images (struct container_manager *m, const struct containe
   m->images = *images;
 }
 
+void
+container_manager_set_events (struct container_manager *m, container_event_fn fn, void *ud)
+{
+  pthread_mutex_lock (&m->lock);
+  m->event_fn = fn;
+  m->event_ud = ud;
+  pthread_mutex_unlock (&m->lock);
+}
+
+void
+manager_event (struct container_manager *m, const struct container *c, const char *action, json_object *attrs)
+{
+  if (m->event_fn != NULL)
+    m->event_fn (m->event_ud, c, action, attrs);
+}
+
 const char *
 container_manager_data_root (const struct container_manager *m)
 {
   return m->data_root;
 }
 
-static char *
-bundle_dir (struct container_manager *m, const struct container *c)
+char *
+manager_bundle_dir (struct container_manager *m, const struct container *c)
 {
   return xasprintf ("%s/%s", m->bundles, c->id);
 }
 
 /* --- the list (call with the lock held) --- */
 
-static struct container *
-find_locked (struct container_manager *m, const char *what)
+struct container *
+manager_find_locked (struct container_manager *m, const char *what)
 {
   struct container *prefix_match = NULL;
   size_t len = strlen (what), matches = 0;
@@ -118,8 +114,8 @@ find_locked (struct container_manager *m, const char *what)
   return matches == 1 ? prefix_match : NULL;
 }
 
-static struct container *
-by_name_locked (struct container_manager *m, const char *name)
+struct container *
+manager_by_name_locked (struct container_manager *m, const char *name)
 {
   for (size_t i = 0; i < m->n; i++)
     if (strcmp (m->list[i]->name, name) == 0)
@@ -127,15 +123,15 @@ by_name_locked (struct container_manager *m, const char *name)
   return NULL;
 }
 
-static void
-list_add_locked (struct container_manager *m, struct container *c)
+void
+manager_list_add_locked (struct container_manager *m, struct container *c)
 {
   m->list = xrealloc (m->list, (m->n + 1) * sizeof (*m->list));
   m->list[m->n++] = c;
 }
 
-static void
-list_remove_locked (struct container_manager *m, struct container *c)
+void
+manager_list_remove_locked (struct container_manager *m, struct container *c)
 {
   for (size_t i = 0; i < m->n; i++)
     if (m->list[i] == c)
@@ -146,8 +142,8 @@ list_remove_locked (struct container_manager *m, struct container *c)
       }
 }
 
-static void
-unref_locked (struct container *c)
+void
+manager_unref_locked (struct container *c)
 {
   if (--c->refs == 0)
     container_free (c);
@@ -159,7 +155,7 @@ container_manager_get (struct container_manager *m, const char *what, berth_erro
   struct container *c;
 
   pthread_mutex_lock (&m->lock);
-  c = find_locked (m, what);
+  c = manager_find_locked (m, what);
   if (c != NULL)
     c->refs++;
   pthread_mutex_unlock (&m->lock);
@@ -174,7 +170,7 @@ container_manager_put (struct container_manager *m, struct container *c)
   if (c == NULL)
     return;
   pthread_mutex_lock (&m->lock);
-  unref_locked (c);
+  manager_unref_locked (c);
   pthread_mutex_unlock (&m->lock);
 }
 
@@ -187,8 +183,8 @@ container_manager_each (struct container_manager *m, container_fn fn, void *ud)
   pthread_mutex_unlock (&m->lock);
 }
 
-static void
-save_state_locked (struct container *c)
+void
+manager_save_state_locked (struct container *c)
 {
   berth_error_t err = NULL;
 
@@ -293,7 +289,7 @@ container_manager_create (struct container_manager *m, const char *name, json_ob
   pthread_mutex_lock (&m->lock);
   if (name != NULL && name[0] != '\0')
     {
-      struct container *other = by_name_locked (m, name);
+      struct container *other = manager_by_name_locked (m, name);
       if (other != NULL)
         {
           berth_error_make (err, EEXIST,
@@ -309,7 +305,7 @@ container_manager_create (struct container_manager *m, const char *name, json_ob
     for (unsigned t = 0; t < NAME_TRIES && c->name == NULL; t++)
       {
         char *gen = container_name_generate (t);
-        if (by_name_locked (m, gen) == NULL)
+        if (manager_by_name_locked (m, gen) == NULL)
           c->name = gen;
         else
           free (gen);
@@ -323,7 +319,7 @@ container_manager_create (struct container_manager *m, const char *name, json_ob
   /* reserve the name while the files are written */
   c->status = CONTAINER_CREATED;
   c->refs++;
-  list_add_locked (m, c);
+  manager_list_add_locked (m, c);
   pthread_mutex_unlock (&m->lock);
 
   if (berth_mkdir_p (c->dir, 0700, err) < 0
@@ -347,9 +343,9 @@ fail_listed:
     container_rootfs_remove (m->storage, c, NULL);
   berth_rm_rf (c->dir, NULL);
   pthread_mutex_lock (&m->lock);
-  list_remove_locked (m, c);
-  unref_locked (c);
-  unref_locked (c);
+  manager_list_remove_locked (m, c);
+  manager_unref_locked (c);
+  manager_unref_locked (c);
   pthread_mutex_unlock (&m->lock);
   create_config_clear (&cc);
   return berth_error_ret (err);
@@ -387,14 +383,13 @@ read_exit_file (struct container *c)
   unlink (path);
 }
 
-static void remove_files (struct container_manager *m, struct container *c);
 
 /* The container's init is gone: record it, release the rootfs. */
 static void
 on_exit_locked (struct container_manager *m, struct container *c)
 {
   berth_error_t err = NULL;
-  cleanup_free char *bundle = bundle_dir (m, c);
+  cleanup_free char *bundle = manager_bundle_dir (m, c);
 
   read_exit_file (c);
   c->status = CONTAINER_EXITED;
@@ -410,7 +405,7 @@ on_exit_locked (struct container_manager *m, struct container *c)
   c->rootfs = NULL;
   berth_rm_rf (bundle, NULL);
   c->exits++;
-  save_state_locked (c);
+  manager_save_state_locked (c);
 }
 
 struct monitor_arg
@@ -441,29 +436,29 @@ monitor_main (void *p)
     {
       c->status = CONTAINER_REMOVING;
       c->removed = true;
-      list_remove_locked (m, c);
+      manager_list_remove_locked (m, c);
     }
   pthread_cond_broadcast (&m->changed);
   pthread_mutex_unlock (&m->lock);
   if (auto_remove)
     {
-      remove_files (m, c);
+      manager_remove_files (m, c);
       pthread_mutex_lock (&m->lock);
       c->remove_done = true;
-      unref_locked (c); /* the list's reference */
+      manager_unref_locked (c); /* the list's reference */
       pthread_cond_broadcast (&m->changed);
       pthread_mutex_unlock (&m->lock);
     }
   pthread_mutex_lock (&m->lock);
   m->monitors--;
-  unref_locked (c);
+  manager_unref_locked (c);
   pthread_mutex_unlock (&m->lock);
   return NULL;
 }
 
 /* with the lock held; takes a reference for the thread */
-static int
-start_monitor_locked (struct container_manager *m, struct container *c, berth_error_t *err)
+int
+manager_start_monitor_locked (struct container_manager *m, struct container *c, berth_error_t *err)
 {
   int pidfd = (int) syscall (SYS_pidfd_open, c->shim_pid, 0);
   struct monitor_arg *a;
@@ -495,7 +490,6 @@ start_monitor_locked (struct container_manager *m, struct container *c, berth_er
 
 /* --- start --- */
 
-static bool running (const struct container *c);
 
 static int
 write_bundle (struct container_manager *m, struct container *c, const char *bundle, berth_error_t *err)
@@ -533,10 +527,10 @@ write_bundle (struct container_manager *m, struct container *c, const char *bund
   return r;
 }
 
-static int
-start_locked (struct container_manager *m, struct container *c, berth_error_t *err)
+int
+manager_start_locked (struct container_manager *m, struct container *c, berth_error_t *err)
 {
-  cleanup_free char *bundle = bundle_dir (m, c);
+  cleanup_free char *bundle = manager_bundle_dir (m, c);
   cleanup_free char *exit_file = xasprintf ("%s/exit.json", c->dir);
   struct shim_launch_opts so = { 0 };
   struct shim_launch_result res = { 0 };
@@ -599,8 +593,8 @@ start_locked (struct container_manager *m, struct container *c, berth_error_t *e
   c->started_at = container_now_rfc3339 (NULL);
   free (c->finished_at);
   c->finished_at = xstrdup (container_zero_time);
-  save_state_locked (c);
-  if (start_monitor_locked (m, c, err) < 0)
+  manager_save_state_locked (c);
+  if (manager_start_monitor_locked (m, c, err) < 0)
     {
       log_error ("container %.12s: %s (the exit will be seen at the next daemon start)", c->id,
                  berth_error_msg (err));
@@ -617,12 +611,10 @@ fail:
       c->rootfs = NULL;
     }
   berth_rm_rf (bundle, NULL);
-  save_state_locked (c);
+  manager_save_state_locked (c);
   return berth_error_ret (err);
 }
 
-static void drop_pending_attaches (struct container *c);
-static int remove_unlocked_files (struct container_manager *m, struct container *c);
 
 int
 container_manager_start (struct container_manager *m, struct container *c, berth_error_t *err)
@@ -631,28 +623,28 @@ container_manager_start (struct container_manager *m, struct container *c, berth
   int r;
 
   pthread_mutex_lock (&m->lock);
-  r = start_locked (m, c, err);
+  r = manager_start_locked (m, c, err);
   /* moby removes an AutoRemove container whose start failed */
-  if (r < 0 && berth_error_code (err) != EALREADY && !c->removed && !running (c)
+  if (r < 0 && berth_error_code (err) != EALREADY && !c->removed && !manager_running (c)
       && json_object_get_boolean (json_object_object_get (c->host_config, "AutoRemove")))
     {
       auto_remove = true;
       c->status = CONTAINER_REMOVING;
       c->removed = true;
-      drop_pending_attaches (c);
-      list_remove_locked (m, c);
-      save_state_locked (c);
+      manager_drop_pending_attaches (c);
+      manager_list_remove_locked (m, c);
+      manager_save_state_locked (c);
     }
   pthread_mutex_unlock (&m->lock);
   if (auto_remove)
-    remove_unlocked_files (m, c);
+    manager_remove_unlocked_files (m, c);
   return r;
 }
 
 /* --- signals, stop, wait --- */
 
-static int
-signal_locked (struct container_manager *m, struct container *c, int sig, berth_error_t *err)
+int
+manager_signal_locked (struct container_manager *m, struct container *c, int sig, berth_error_t *err)
 {
   if (berth_container_kill (m->runtime_root, c->id, sig, false, err) < 0)
     {
@@ -666,8 +658,8 @@ signal_locked (struct container_manager *m, struct container *c, int sig, berth_
   return 0;
 }
 
-static int
-parse_signal (const char *s, int dflt, berth_error_t *err)
+int
+manager_parse_signal (const char *s, int dflt, berth_error_t *err)
 {
   int sig;
 
@@ -682,7 +674,7 @@ parse_signal (const char *s, int dflt, berth_error_t *err)
 int
 container_manager_kill (struct container_manager *m, struct container *c, const char *sig_name, berth_error_t *err)
 {
-  int sig = parse_signal (sig_name, SIGKILL, err), r;
+  int sig = manager_parse_signal (sig_name, SIGKILL, err), r;
 
   if (sig < 0)
     return sig;
@@ -690,53 +682,53 @@ container_manager_kill (struct container_manager *m, struct container *c, const 
   if (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED)
     r = berth_error_make (err, EBUSY, "cannot kill container: %s: container %s is not running", c->name, c->id);
   else
-    r = signal_locked (m, c, sig, err);
+    r = manager_signal_locked (m, c, sig, err);
   pthread_mutex_unlock (&m->lock);
   return r;
 }
 
-static bool
-running (const struct container *c)
+bool
+manager_running (const struct container *c)
 {
   return c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
 }
 
 /* wait with the lock held until the container is not running; false on timeout */
-static bool
-wait_stopped_locked (struct container_manager *m, struct container *c, int seconds)
+bool
+manager_wait_stopped_locked (struct container_manager *m, struct container *c, int seconds)
 {
   struct timespec deadline;
 
   clock_gettime (CLOCK_REALTIME, &deadline);
   deadline.tv_sec += seconds;
-  while (running (c))
+  while (manager_running (c))
     if (pthread_cond_timedwait (&m->changed, &m->lock, &deadline) == ETIMEDOUT)
-      return !running (c);
+      return !manager_running (c);
   return true;
 }
 
-static int
-stop_locked (struct container_manager *m, struct container *c, int timeout, const char *sig_name, berth_error_t *err)
+int
+manager_stop_locked (struct container_manager *m, struct container *c, int timeout, const char *sig_name, berth_error_t *err)
 {
   const char *stop_signal = json_object_get_string (json_object_object_get (c->config, "StopSignal"));
   json_object *st = json_object_object_get (c->config, "StopTimeout");
   int sig;
 
-  if (!running (c))
+  if (!manager_running (c))
     return berth_error_make (err, EALREADY, "container %s is not running", c->id);
-  sig = parse_signal (sig_name && sig_name[0] ? sig_name : stop_signal, SIGTERM, err);
+  sig = manager_parse_signal (sig_name && sig_name[0] ? sig_name : stop_signal, SIGTERM, err);
   if (sig < 0)
     return sig;
   if (timeout < 0)
     timeout = st && json_object_is_type (st, json_type_int) ? json_object_get_int (st) : DEFAULT_STOP_TIMEOUT;
   c->stopped_by_user = true;
-  if (signal_locked (m, c, sig, err) < 0)
+  if (manager_signal_locked (m, c, sig, err) < 0)
     return berth_error_ret (err);
-  if (timeout >= 0 && wait_stopped_locked (m, c, timeout))
+  if (timeout >= 0 && manager_wait_stopped_locked (m, c, timeout))
     return 0;
-  if (signal_locked (m, c, SIGKILL, err) < 0)
+  if (manager_signal_locked (m, c, SIGKILL, err) < 0)
     return berth_error_ret (err);
-  if (!wait_stopped_locked (m, c, 30))
+  if (!manager_wait_stopped_locked (m, c, 30))
     return berth_error_make (err, ETIMEDOUT, "container %s did not exit within 30 s of SIGKILL", c->id);
   return 0;
 }
@@ -748,7 +740,7 @@ container_manager_stop (struct container_manager *m, struct container *c, int ti
   int r;
 
   pthread_mutex_lock (&m->lock);
-  r = stop_locked (m, c, timeout, sig, err);
+  r = manager_stop_locked (m, c, timeout, sig, err);
   pthread_mutex_unlock (&m->lock);
   return r;
 }
@@ -760,14 +752,14 @@ container_manager_restart (struct container_manager *m, struct container *c, int
   int r;
 
   pthread_mutex_lock (&m->lock);
-  r = stop_locked (m, c, timeout, sig, err);
+  r = manager_stop_locked (m, c, timeout, sig, err);
   if (r < 0 && berth_error_code (err) == EALREADY)
     {
       berth_error_release (err);
       r = 0;
     }
   if (r == 0)
-    r = start_locked (m, c, err);
+    r = manager_start_locked (m, c, err);
   pthread_mutex_unlock (&m->lock);
   return r;
 }
@@ -813,7 +805,7 @@ container_manager_wait_from (struct container_manager *m, struct container *c, e
     {
       if (cond == CONTAINER_WAIT_REMOVED ? c->remove_done
           : cond == CONTAINER_WAIT_NEXT_EXIT ? c->exits != exits
-                                             : !running (c) && c->status != CONTAINER_REMOVING)
+                                             : !manager_running (c) && c->status != CONTAINER_REMOVING)
         break;
       if (cond == CONTAINER_WAIT_NOT_RUNNING && c->removed)
         break;
@@ -865,11 +857,11 @@ container_manager_with (struct container_manager *m, const struct container *c, 
 
 /* --- remove --- */
 
-static void
-remove_files (struct container_manager *m, struct container *c)
+void
+manager_remove_files (struct container_manager *m, struct container *c)
 {
   berth_error_t err = NULL;
-  cleanup_free char *bundle = bundle_dir (m, c);
+  cleanup_free char *bundle = manager_bundle_dir (m, c);
 
   if (c->rootfs != NULL)
     container_rootfs_unmount (m->storage, c, NULL);
@@ -895,7 +887,7 @@ container_manager_remove (struct container_manager *m, struct container *c, bool
       pthread_mutex_unlock (&m->lock);
       return berth_error_make (err, EBUSY, "removal of container %s is already in progress", c->id);
     }
-  if (running (c))
+  if (manager_running (c))
     {
       if (!force)
         {
@@ -905,7 +897,7 @@ container_manager_remove (struct container_manager *m, struct container *c, bool
                                    "removing or force remove",
                                    c->name);
         }
-      if (signal_locked (m, c, SIGKILL, err) < 0 || !wait_stopped_locked (m, c, 30))
+      if (manager_signal_locked (m, c, SIGKILL, err) < 0 || !manager_wait_stopped_locked (m, c, 30))
         {
           pthread_mutex_unlock (&m->lock);
           if (*err == NULL)
@@ -915,22 +907,22 @@ container_manager_remove (struct container_manager *m, struct container *c, bool
     }
   c->status = CONTAINER_REMOVING;
   c->removed = true;
-  drop_pending_attaches (c);
-  list_remove_locked (m, c);
-  save_state_locked (c);
+  manager_drop_pending_attaches (c);
+  manager_list_remove_locked (m, c);
+  manager_save_state_locked (c);
   pthread_mutex_unlock (&m->lock);
-  return remove_unlocked_files (m, c);
+  return manager_remove_unlocked_files (m, c);
 }
 
 /* Second half of a removal, once c is out of the list (status REMOVING
    saved, so a crash here is finished at the next start). */
-static int
-remove_unlocked_files (struct container_manager *m, struct container *c)
+int
+manager_remove_unlocked_files (struct container_manager *m, struct container *c)
 {
-  remove_files (m, c);
+  manager_remove_files (m, c);
   pthread_mutex_lock (&m->lock);
   c->remove_done = true;
-  unref_locked (c); /* the list's reference; the caller still holds one */
+  manager_unref_locked (c); /* the list's reference; the caller still holds one */
   pthread_cond_broadcast (&m->changed);
   pthread_mutex_unlock (&m->lock);
   return 0;
@@ -938,8 +930,8 @@ remove_unlocked_files (struct container_manager *m, struct container *c)
 
 /* --- attach --- */
 
-static void
-drop_pending_attaches (struct container *c)
+void
+manager_drop_pending_attaches (struct container *c)
 {
   for (size_t i = 0; i < c->n_attach_fds; i++)
     close (c->attach_fds[i]);
@@ -963,8 +955,8 @@ prune_pending_attaches (struct container *c)
     }
 }
 
-static int
-connect_shim (struct container_manager *m, const struct container *c, unsigned char flags, berth_error_t *err)
+int
+manager_connect_shim (struct container_manager *m, const struct container *c, unsigned char flags, berth_error_t *err)
 {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   cleanup_free char *path = xasprintf ("%s/%s/%s", m->bundles, c->id, SHIM_ATTACH_SOCKET);
@@ -973,7 +965,7 @@ connect_shim (struct container_manager *m, const struct container *c, unsigned c
   if (strlen (path) >= sizeof (addr.sun_path))
     {
       /* as the shim bound it: through the bundle directory's fd */
-      cleanup_free char *bundle = bundle_dir (m, c);
+      cleanup_free char *bundle = manager_bundle_dir (m, c);
       dirfd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (dirfd < 0)
         return berth_error_errno (err, errno, "open %s", bundle);
@@ -1000,8 +992,8 @@ container_manager_attach (struct container_manager *m, struct container *c, unsi
   pthread_mutex_lock (&m->lock);
   if (c->removed)
     r = berth_error_make (err, ENOENT, "No such container: %s", c->id);
-  else if (running (c))
-    r = connect_shim (m, c, f, err);
+  else if (manager_running (c))
+    r = manager_connect_shim (m, c, f, err);
   else
     {
       prune_pending_attaches (c);
@@ -1034,12 +1026,12 @@ container_manager_resize (struct container_manager *m, struct container *c, unsi
   size_t len = strlen (line);
 
   pthread_mutex_lock (&m->lock);
-  if (!running (c))
+  if (!manager_running (c))
     fd = berth_error_make (err, EBUSY, "cannot resize container %s: container is not running", c->id);
   else if (!container_tty (c))
     fd = berth_error_make (err, EINVAL, "cannot resize container %s: it has no tty", c->id);
   else
-    fd = connect_shim (m, c, SHIM_ATTACH_CONTROL, err);
+    fd = manager_connect_shim (m, c, SHIM_ATTACH_CONTROL, err);
   pthread_mutex_unlock (&m->lock);
   if (fd < 0)
     return fd;
@@ -1054,7 +1046,7 @@ container_manager_attach_path (struct container_manager *m, struct container *c)
   char *p = NULL;
 
   pthread_mutex_lock (&m->lock);
-  if (running (c))
+  if (manager_running (c))
     p = xasprintf ("%s/%s/attach.sock", m->bundles, c->id);
   pthread_mutex_unlock (&m->lock);
   return p;
@@ -1083,14 +1075,14 @@ restore_one (struct container_manager *m, const char *dir)
   if (c->status == CONTAINER_REMOVING)
     {
       /* a removal interrupted by a crash: finish it */
-      remove_files (m, c);
+      manager_remove_files (m, c);
       container_free (c);
       return;
     }
-  if (running (c))
+  if (manager_running (c))
     {
-      if (shim_alive (c) && start_monitor_locked (m, c, &err) == 0)
-        log_info ("container %.12s is still running (shim %d): reattached", c->id, (int) c->shim_pid);
+      if (shim_alive (c) && manager_start_monitor_locked (m, c, &err) == 0)
+        log_info ("container %.12s is still manager_running (shim %d): reattached", c->id, (int) c->shim_pid);
       else
         {
           if (err != NULL)
@@ -1108,9 +1100,9 @@ restore_one (struct container_manager *m, const char *dir)
       container_rootfs_unmount (m->storage, c, NULL);
       free (c->rootfs);
       c->rootfs = NULL;
-      save_state_locked (c);
+      manager_save_state_locked (c);
     }
-  list_add_locked (m, c);
+  manager_list_add_locked (m, c);
 }
 
 static int
@@ -1171,7 +1163,7 @@ container_manager_close (struct container_manager *m)
 {
   if (m == NULL)
     return;
-  /* running containers keep running (live restore); their monitor threads
+  /* running containers keep manager_running (live restore); their monitor threads
      use the manager until the process exits */
   pthread_mutex_lock (&m->lock);
   if (m->monitors > 0)
@@ -1180,7 +1172,7 @@ container_manager_close (struct container_manager *m)
       return;
     }
   for (size_t i = 0; i < m->n; i++)
-    unref_locked (m->list[i]);
+    manager_unref_locked (m->list[i]);
   pthread_mutex_unlock (&m->lock);
   free (m->data_root);
   free (m->exec_root);

@@ -45,6 +45,12 @@ int container_manager_open (const struct container_manager_opts *opts, struct co
 void container_manager_close (struct container_manager *m);
 void container_manager_set_images (struct container_manager *m, const struct container_images *images);
 
+/* The listener for container events (see manager_event): called with the
+   manager's lock held, so it must not call back into the manager; it copies
+   what it keeps. */
+typedef void (*container_event_fn) (void *ud, const struct container *c, const char *action, json_object *attrs);
+void container_manager_set_events (struct container_manager *m, container_event_fn fn, void *ud);
+
 /* For the image service's layer reconciliation: is this storage layer a
    container's writable layer?  Answers from disk, before any open. */
 bool container_layer_is_writable_layer (const char *data_root, const char *storage_id);

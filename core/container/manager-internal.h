@@ -1,0 +1,75 @@
+/* The container manager's insides, for the files that add operations to it
+   (manager.c: create/start/stop/remove/attach; manager-*.c: the rest).
+
+   Locking: every field of a struct container that changes after create,
+   and the list, are guarded by m->lock; functions named *_locked expect it
+   held.  Anyone who changes a container's state broadcasts m->changed. */
+#ifndef BERTH_CONTAINER_MANAGER_INTERNAL_H
+#define BERTH_CONTAINER_MANAGER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "core/container/manager.h"
+
+struct container_manager
+{
+  char *data_root;
+  char *exec_root;
+  char *runtime_root; /* <exec-root>/runtime: the runtime library's state */
+  char *bundles;      /* <exec-root>/containers */
+  struct berth_driver *storage;
+  struct berth_plugins *plugins;
+  char *default_log_driver;
+  const struct berth_cfg *default_log_opts;
+  char *shim_path;
+  struct container_images images;
+  container_event_fn event_fn;
+  void *event_ud;
+
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  bool closing;            /* container_manager_shutdown: waiters give up */
+  unsigned monitors;       /* live monitor threads */
+  struct container **list; /* creation order */
+  size_t n;
+};
+
+/* <exec-root>/containers/<id>: the bundle of a running container */
+char *manager_bundle_dir (struct container_manager *m, const struct container *c);
+
+/* id, name or unique id prefix; no reference taken */
+struct container *manager_find_locked (struct container_manager *m, const char *what);
+struct container *manager_by_name_locked (struct container_manager *m, const char *name);
+void manager_list_add_locked (struct container_manager *m, struct container *c);
+void manager_list_remove_locked (struct container_manager *m, struct container *c);
+void manager_unref_locked (struct container *c);
+/* state.json; a failure is logged, not returned (the transition happened) */
+void manager_save_state_locked (struct container *c);
+/* running or paused */
+bool manager_running (const struct container *c);
+
+int manager_start_locked (struct container_manager *m, struct container *c, berth_error_t *err);
+int manager_start_monitor_locked (struct container_manager *m, struct container *c, berth_error_t *err);
+/* sig to the container's init; a process already gone is not an error */
+int manager_signal_locked (struct container_manager *m, struct container *c, int sig, berth_error_t *err);
+/* a signal name or number; dflt when s is NULL or empty */
+int manager_parse_signal (const char *s, int dflt, berth_error_t *err);
+/* false on timeout */
+bool manager_wait_stopped_locked (struct container_manager *m, struct container *c, int seconds);
+int manager_stop_locked (struct container_manager *m, struct container *c, int timeout, const char *sig_name,
+                         berth_error_t *err);
+
+void manager_remove_files (struct container_manager *m, struct container *c);
+int manager_remove_unlocked_files (struct container_manager *m, struct container *c);
+void manager_drop_pending_attaches (struct container *c);
+/* a connection to the shim's attach socket, SHIM_ATTACH_* flags sent */
+int manager_connect_shim (struct container_manager *m, const struct container *c, unsigned char flags,
+                          berth_error_t *err);
+
+/* Report a container event (Docker's action names: "create", "start",
+   "die", ...) to the daemon's listener, if any.  attrs: extra
+   Actor.Attributes (borrowed; may be NULL).  Safe with the lock held. */
+void manager_event (struct container_manager *m, const struct container *c, const char *action, json_object *attrs);
+
+#endif
