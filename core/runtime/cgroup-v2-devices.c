@@ -53,7 +53,8 @@ emit_rule (const struct berth_spec_device_rule *r, struct bpf_insn *out)
   for (i = 0; i < n; i++)
     {
       out[i] = tmp[i];
-      if (BPF_OP (out[i].code) == BPF_JNE)
+      /* BPF_AND and BPF_JNE share an opcode value: check the class too */
+      if (BPF_CLASS (out[i].code) == BPF_JMP && BPF_OP (out[i].code) == BPF_JNE)
         out[i].off = (short) (n - 1 - i); /* to the first instruction after this block */
     }
   return n;
@@ -79,8 +80,8 @@ berth_devices_bpf_program (const struct berth_spec_device_rule *rules, size_t n,
   p[len++] = INSN (BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
   p[len++] = INSN (BPF_ALU | BPF_AND | BPF_K, BPF_REG_3, 0, 0, 0xffff);
   p[len++] = INSN (BPF_ALU | BPF_RSH | BPF_K, BPF_REG_2, 0, 0, 16);
-  p[len++] = INSN (BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1, 0, 4);
-  p[len++] = INSN (BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1, 0, 8);
+  p[len++] = INSN (BPF_LDX | BPF_MEM | BPF_W, BPF_REG_4, BPF_REG_1, 4, 0);
+  p[len++] = INSN (BPF_LDX | BPF_MEM | BPF_W, BPF_REG_5, BPF_REG_1, 8, 0);
   /* the last matching rule wins, so test them from the end */
   for (i = n; i > first; i--)
     len += emit_rule (&rules[i - 1], p + len);

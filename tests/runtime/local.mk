@@ -17,6 +17,7 @@ berth_runtime_scripts = \
 	tests/runtime/run.sh \
 	tests/runtime/lifecycle.sh \
 	tests/runtime/cgroups.sh \
+	tests/runtime/cgroup-v2.sh \
 	tests/runtime/seccomp.sh \
 	tests/runtime/security.sh \
 	tests/runtime/console.sh \

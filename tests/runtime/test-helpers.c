@@ -107,6 +107,19 @@ START_TEST (test_device_program)
   /* the default after the wildcard deny is 0 */
   ck_assert_int_eq (p[n - 2].imm, 0);
   ck_assert_uint_eq (p[n - 1].code, BPF_JMP | BPF_EXIT);
+  /* the verifier refuses fields an instruction class does not use (both
+     mistakes once shipped: tests/runtime/cgroup-v2.sh loads the program) */
+  for (size_t i = 0; i < n; i++)
+    {
+      if (BPF_CLASS (p[i].code) == BPF_ALU || BPF_CLASS (p[i].code) == BPF_ALU64)
+        ck_assert_int_eq (p[i].off, 0);
+      if (BPF_CLASS (p[i].code) == BPF_LDX)
+        ck_assert_int_eq (p[i].imm, 0);
+      if (BPF_CLASS (p[i].code) == BPF_JMP && BPF_OP (p[i].code) == BPF_JNE)
+        ck_assert_int_lt (i + 1 + (size_t) p[i].off, n);
+    }
+  ck_assert_int_eq (p[4].off, 4); /* major */
+  ck_assert_int_eq (p[5].off, 8); /* minor */
   free (p);
   n = berth_devices_bpf_program (rules + 1, 1, &p);
   ck_assert_int_eq (p[n - 2].imm, 1); /* no wildcard: allow by default */
