@@ -33,6 +33,7 @@ enum
   OPT_SHM_SIZE,
   OPT_PRIVILEGED,
   OPT_SIG_PROXY,
+  OPT_CGROUPNS,
 };
 
 /* go-units RAMInBytes: "512m", "1.5g", "64MiB", "100" (bytes); 1 on error
@@ -208,6 +209,11 @@ on_opt (int opt, const char *arg, void *ud)
     case OPT_NETWORK:
       o->network = arg;
       return 0;
+    case OPT_CGROUPNS:
+      if (strcmp (arg, "host") != 0 && strcmp (arg, "private") != 0)
+        return bad_value (arg, "--cgroupns", "must be \"host\" or \"private\"");
+      o->cgroupns = arg;
+      return 0;
     case OPT_READ_ONLY:
       o->read_only = true;
       return 0;
@@ -262,6 +268,7 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
     { "cpus", required_argument, NULL, OPT_CPUS },
     { "cpu-shares", required_argument, NULL, 'c' },
     { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+    { "cgroupns", required_argument, NULL, OPT_CGROUPNS },
     { "network", required_argument, NULL, OPT_NETWORK },
     { "net", required_argument, NULL, OPT_NETWORK },
     { "read-only", no_argument, NULL, OPT_READ_ONLY },
@@ -445,6 +452,8 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
 
   json_object_object_add (host, "AutoRemove", json_object_new_boolean (o->rm));
   json_object_object_add (host, "NetworkMode", json_object_new_string (o->network != NULL ? o->network : "default"));
+  if (o->cgroupns != NULL)
+    json_object_object_add (host, "CgroupnsMode", json_object_new_string (o->cgroupns));
   if (o->restart != NULL && o->restart[0] != '\0')
     {
       const char *colon = strchr (o->restart, ':');
@@ -616,6 +625,7 @@ static const char create_usage[]
       "Options:\n"
       "      --cap-add list             Add Linux capabilities\n"
       "      --cap-drop list            Drop Linux capabilities\n"
+      "      --cgroupns string          Cgroup namespace to use (host|private); default: private on cgroup v2, host on v1\n"
       "  -c, --cpu-shares int           CPU shares (relative weight)\n"
       "      --cpus decimal             Number of CPUs\n"
       "      --entrypoint string        Overwrite the default ENTRYPOINT of the image\n"

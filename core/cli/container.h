@@ -14,6 +14,7 @@ struct berth_create_opts
   bool run; /* parsing for `run` (accepts -d, --rm's partner flags, --sig-proxy) */
   bool detach, rm, interactive, tty, read_only, privileged, sig_proxy;
   const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
+  const char *cgroupns;
   bool has_entrypoint, has_stop_timeout, has_pids_limit;
   int64_t memory, nano_cpus, cpu_shares, pids_limit, shm_size, stop_timeout;
   struct json_object *env, *env_files, *labels, *cap_add, *cap_drop;

@@ -235,7 +235,7 @@ static int
 check_host_config (json_object *host, berth_error_t *err)
 {
   static const char *const network_modes[] = { "default", "none", "host", NULL };
-  static const char *const cgroupns_modes[] = { "host", NULL };
+  static const char *const cgroupns_modes[] = { "host", "private", NULL };
   static const char *const ipc_modes[] = { "private", "shareable", NULL };
   static const char *const isolation[] = { "default", NULL };
   static const char *const int_fields[] = { "Memory", "NanoCpus", "CpuShares", "PidsLimit", "ShmSize",

@@ -11,6 +11,7 @@
 #include "core/container/oci-spec.h"
 #include "core/lib/mem.h"
 #include "core/runtime/caps.h"
+#include "core/runtime/cgroup.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
@@ -309,13 +310,18 @@ static json_object *
 namespaces (json_object *host)
 {
   const char *net = json_object_get_string (json_object_object_get (host, "NetworkMode"));
-  const char *kinds[] = { "pid", "network", "ipc", "uts", "mount" };
+  const char *cgns = json_object_get_string (json_object_object_get (host, "CgroupnsMode"));
+  const char *kinds[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
   json_object *a = json_object_new_array ();
+  /* Docker's default: a private cgroup namespace on a v2 host, the host's on v1 */
+  bool private_cgns = cgns && *cgns ? strcmp (cgns, "private") == 0 : berth_cgroup_detect () == BERTH_CGROUP_V2;
 
   for (size_t i = 0; i < sizeof (kinds) / sizeof (kinds[0]); i++)
     {
       json_object *ns;
       if (strcmp (kinds[i], "network") == 0 && net && strcmp (net, "host") == 0)
+        continue;
+      if (strcmp (kinds[i], "cgroup") == 0 && !private_cgns)
         continue;
       ns = json_object_new_object ();
       json_object_object_add (ns, "type", str (kinds[i]));

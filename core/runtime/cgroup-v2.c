@@ -263,12 +263,56 @@ cgroup_v2_destroy_at (const char *root, const char *path, berth_error_t *err)
   return cgroup_rmdir (dir, err);
 }
 
+static bool
+has_word (const char *list, const char *word)
+{
+  size_t len = strlen (word);
+
+  for (const char *p = list; (p = strstr (p, word)) != NULL; p += len)
+    if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' ' || p[len] == '\n'))
+      return true;
+  return false;
+}
+
+/* Name the missing controller instead of failing later on an absent
+   memory.max: a v2 tree may lack controllers still bound to v1. */
+static int
+check_controllers (const char *dir, const struct berth_spec_resources *r, berth_error_t *err)
+{
+  struct
+  {
+    const char *controller, *setting;
+    bool wanted;
+  } need[] = {
+    { "memory", "memory", r->has_memory_limit || r->has_memory_swap || r->has_memory_reservation },
+    { "cpu", "cpu.shares/quota/period", r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period
+                                            || r->has_cpu_burst || r->has_cpu_idle },
+    { "cpuset", "cpu.cpus/mems", r->cpuset_cpus != NULL || r->cpuset_mems != NULL },
+    { "pids", "pids.limit", r->has_pids_limit && r->pids_limit != 0 },
+    { "io", "blockIO", r->has_blkio_weight || r->n_throttle_read_bps || r->n_throttle_write_bps
+                           || r->n_throttle_read_iops || r->n_throttle_write_iops },
+    { "hugetlb", "hugepageLimits", r->n_hugepage_limits > 0 },
+  };
+  cleanup_free char *avail = NULL;
+
+  if (cgroup_read (dir, "cgroup.controllers", &avail, err) < 0)
+    return berth_error_ret (err);
+  for (size_t i = 0; i < sizeof (need) / sizeof (need[0]); i++)
+    if (need[i].wanted && !has_word (avail, need[i].controller))
+      return berth_error_make (err, ENOTSUP,
+                               "%s: the %s controller is not available in the cgroup v2 hierarchy (%s has: %s)",
+                               need[i].setting, need[i].controller, CGROUP_ROOT, *avail ? avail : "none");
+  return 0;
+}
+
 static int
 v2_create (struct berth_cgroup *cg, const struct berth_spec_resources *r, berth_error_t *err)
 {
   cleanup_free char *dir = v2_dir (CGROUP_ROOT, cg->path);
 
   if (cgroup_v2_create_at (CGROUP_ROOT, cg->path, r, true, err) < 0)
+    return berth_error_ret (err);
+  if (r != NULL && check_controllers (dir, r, err) < 0)
     return berth_error_ret (err);
   if (cgroup_v2_apply_at (dir, r, err) < 0)
     return berth_error_ret (err);

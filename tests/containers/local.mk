@@ -10,3 +10,7 @@ endif
 # berth-shim against the runtime library and the json-file plugin (root only).
 TESTS += tests/containers/shim.sh tests/containers/api.sh tests/containers/cli.sh
 EXTRA_DIST += tests/containers/shim.sh tests/containers/api.sh tests/containers/cli.sh
+
+# berthd on a pure cgroup v2 layout (a private mount namespace).
+TESTS += tests/containers/cgroup-v2.sh
+EXTRA_DIST += tests/containers/cgroup-v2.sh
