@@ -28,7 +28,7 @@ sed -i 's|"terminal": false|"terminal": true|' "$T/tty/config.json"
 out=$(cd "$T/tty" && script -qec "$RT --root $STATE run $ID" /dev/null 2>&1 < /dev/null | tr -d '\r')
 echo "$out" | sed "s/^/  # /"
 tty_dev=$(echo "$out" | sed -n 's/.*tty \([0-9]*\)$/\1/p') # script(1) may echo a ^@ first
-pts_dev=$(echo "$out" | sed -n 's/^pts //p')
+pts_dev=$(echo "$out" | sed -n 's/.*pts \([0-9]*\)$/\1/p') # (or before this line)
 check "terminal true: the pty is /dev/pts/N inside" contains "$out" "/dev/pts/"
 check "terminal true: the pty belongs to the container's devpts" [ -n "$tty_dev" -a "$tty_dev" = "$pts_dev" ]
 check "terminal true: that devpts is not the host's" [ "$tty_dev" != "$(stat -c %d /dev/pts/ptmx)" ]
