@@ -60,3 +60,21 @@ plugins_log_log_json_file_la_LIBADD = $(JSONC_LIBS)
 plugins_log_log_none_la_SOURCES = plugins/log/none.c
 plugins_log_log_none_la_CFLAGS = $(berth_plugin_cflags)
 plugins_log_log_none_la_LDFLAGS = $(berth_plugin_ldflags)
+
+plugin_LTLIBRARIES += plugins/log/log-local.la
+plugins_log_log_local_la_SOURCES = \
+	plugins/log/local.c plugins/log/local-read.c plugins/log/local-gzip.c plugins/log/local.h
+plugins_log_log_local_la_CFLAGS = $(berth_plugin_cflags) $(ARCHIVE_CFLAGS)
+plugins_log_log_local_la_LDFLAGS = $(berth_plugin_ldflags)
+plugins_log_log_local_la_LIBADD = $(ARCHIVE_LIBS)
+
+# bridge: netlink through libnl-route-3, rules through libnftables
+plugin_LTLIBRARIES += plugins/network/network-bridge.la
+plugins_network_network_bridge_la_SOURCES = \
+	plugins/network/bridge.c \
+	plugins/network/bridge-link.c plugins/network/bridge-link.h \
+	plugins/network/bridge-nft.c plugins/network/bridge-nft.h \
+	plugins/network/bridge-thread.c plugins/network/bridge-thread.h
+plugins_network_network_bridge_la_CFLAGS = $(berth_plugin_cflags) $(LIBNL_CFLAGS) $(NFTABLES_CFLAGS)
+plugins_network_network_bridge_la_LDFLAGS = $(berth_plugin_ldflags)
+plugins_network_network_bridge_la_LIBADD = $(LIBNL_LIBS) $(NFTABLES_LIBS) -lpthread

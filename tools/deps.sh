@@ -6,9 +6,10 @@ set -euo pipefail
 what=${1:-test}
 build_pkgs=(build-essential autoconf automake libtool pkg-config
   libyaml-dev libjson-c-dev libmicrohttpd-dev libcurl4-openssl-dev
-  libseccomp-dev libcap-dev libarchive-dev libssl-dev check busybox-static)
+  libseccomp-dev libcap-dev libarchive-dev libssl-dev check busybox-static
+  libnl-3-dev libnl-route-3-dev libnftables-dev)
 test_pkgs=(curl python3 busybox-static valgrind hyperfine crun iproute2 zstd xz-utils util-linux procps
-  btrfs-progs podman gcc-multilib libcap2-bin libc6-dev)
+  btrfs-progs podman gcc-multilib libcap2-bin libc6-dev nftables docker-registry)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -9,6 +9,7 @@
 
 #include "core/cli/attach-stream.h"
 #include "core/cli/signal-pipe.h"
+#include "core/lib/detach-keys.h"
 
 #define CTRL_P 0x10
 #define CTRL_Q 0x11
@@ -73,57 +74,32 @@ berth_demux_feed (struct berth_demux *d, const char *p, size_t len, berth_error_
   return 0;
 }
 
+/* Forward stdin bytes, holding those that may start the detach sequence
+   until the next ones show whether it is typed.  1 when the user detached. */
 static int
-send_all (int fd, const char *p, size_t len, berth_error_t *err)
+forward_input (int sock, const char *in, size_t len, struct berth_detach_filter *f, berth_error_t *err)
 {
-  while (len > 0)
-    {
-      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return berth_error_errno (err, errno, "cannot send stdin to the container");
-      p += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
+  int r = berth_detach_filter_send (f, sock, in, len);
 
-/* Forward stdin bytes, holding a ctrl-p until the next byte shows whether
-   it starts the detach sequence.  1 when the user detached. */
-static int
-forward_input (int sock, const char *in, size_t len, bool detect, bool *held, berth_error_t *err)
-{
-  char out[8192 + 1];
-  size_t n = 0;
-
-  for (size_t i = 0; i < len; i++)
-    {
-      unsigned char b = (unsigned char)in[i];
-      if (detect && *held)
-        {
-          *held = false;
-          if (b == CTRL_Q)
-            return 1;
-          out[n++] = CTRL_P;
-        }
-      if (detect && b == CTRL_P)
-        {
-          *held = true;
-          continue;
-        }
-      out[n++] = (char)b;
-    }
-  return send_all (sock, out, n, err);
+  if (r < 0)
+    return berth_error_errno (err, errno, "cannot send stdin to the container");
+  return r;
 }
 
 int
 berth_attach_pump (struct berth_raw *conn, const struct berth_attach_opts *o, berth_error_t *err)
 {
   struct berth_demux dm = { .out_fd = STDOUT_FILENO };
-  bool in_open = o->send_stdin, held = false;
+  static const unsigned char default_keys[] = { CTRL_P, CTRL_Q };
+  struct berth_detach_filter keys = { NULL, 0, 0 };
+  bool in_open = o->send_stdin;
   char buf[8192];
 
+  if (o->detach_keys)
+    {
+      keys.keys = o->keys != NULL ? o->keys : default_keys;
+      keys.n_keys = o->keys != NULL ? o->n_keys : sizeof (default_keys);
+    }
   if (!in_open)
     shutdown (conn->fd, SHUT_WR);
   if (conn->extra_len > 0)
@@ -181,7 +157,7 @@ berth_attach_pump (struct berth_raw *conn, const struct berth_attach_opts *o, be
               shutdown (conn->fd, SHUT_WR);
               continue;
             }
-          switch (forward_input (conn->fd, buf, (size_t)n, o->detach_keys, &held, err))
+          switch (forward_input (conn->fd, buf, (size_t)n, &keys, err))
             {
             case 0:
               break;

@@ -24,7 +24,9 @@ struct berth_attach_opts
 {
   bool tty;         /* raw bytes; else Docker's 8-byte frames, demultiplexed */
   bool send_stdin;  /* copy stdin in; at its EOF the write side is shut */
-  bool detach_keys; /* ctrl-p ctrl-q on stdin detaches (tty) */
+  bool detach_keys; /* the detach keys on stdin detach (tty) */
+  const unsigned char *keys; /* the sequence; NULL: ctrl-p ctrl-q */
+  size_t n_keys;
   int signal_fd;    /* berth_signal_pipe_open's fd, or -1 */
   void (*on_signal) (void *ud, int sig);
   void *ud;

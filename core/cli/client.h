@@ -1,4 +1,5 @@
-/* HTTP client for the berthd API (libcurl): unix:///path or tcp://host:port.
+/* HTTP client for the berthd API (HTTP/1.1, one kept-alive connection):
+ * unix:///path or tcp://host:port.
  *
  * The first request pings the daemon, as docker does, and settles the API
  * version (min of ours and the daemon's Api-Version header); every later
@@ -41,6 +42,16 @@ int berth_client_send_json (struct berth_client *c, const char *method, const ch
 typedef int (*berth_client_sink) (void *ud, const char *data, size_t len);
 int berth_client_stream (struct berth_client *c, const char *method, const char *path, int body_fd,
                          const char *content_type, berth_client_sink sink, void *ud, berth_error_t *err);
+/* The same, also giving the value of the response header `header`: set in
+   *ret_value as soon as it arrives, before sink sees the body (NULL when
+   absent); the caller frees it, whatever the result. */
+int berth_client_stream_header (struct berth_client *c, const char *method, const char *path, int body_fd,
+                                const char *content_type, berth_client_sink sink, void *ud, const char *header,
+                                char **ret_value, berth_error_t *err);
+/* HEAD `path`: the status and the value of the response header `header`
+   (NULL when absent); only transport failures are errors. */
+int berth_client_head (struct berth_client *c, const char *path, const char *header, long *ret_status,
+                       char **ret_value, berth_error_t *err);
 
 /* Query building: appends "&key=value" (or "?key=value" first), escaped. */
 void berth_client_query_add (char **path, const char *key, const char *value);

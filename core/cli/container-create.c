@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/cli/container.h"
+#include "core/cli/image-pull.h"
 #include "core/cli/terminal.h"
 #include "core/image/reference.h"
 #include "core/lib/mem.h"
@@ -38,8 +39,8 @@ enum
 
 /* go-units RAMInBytes: "512m", "1.5g", "64MiB", "100" (bytes); 1 on error
    with docker's reason in *why */
-static int
-parse_ram (const char *s, int64_t *ret, const char **why)
+int
+berth_parse_ram (const char *s, int64_t *ret, const char **why)
 {
   static const char units[] = "kmgtp";
   char *end;
@@ -120,6 +121,12 @@ on_opt (int opt, const char *arg, void *ud)
   struct berth_create_opts *o = ud;
   const char *why = NULL;
 
+  if (opt >= BERTH_OPT_MEMORY_SWAP && opt <= BERTH_OPT_LOG_OPT)
+    return berth_container_opt_more (o, opt, arg);
+  if (opt == 'v' || (opt >= BERTH_OPT_MOUNT && opt <= BERTH_OPT_INIT))
+    return berth_container_opt_mounts (o, opt, arg);
+  if (opt == 'p' || opt == 'P' || opt == BERTH_OPT_EXPOSE)
+    return berth_container_opt_ports (o, opt, arg);
   switch (opt)
     {
     case 'd':
@@ -170,14 +177,14 @@ on_opt (int opt, const char *arg, void *ud)
       o->tty = true;
       return 0;
     case 'm':
-      if (parse_ram (arg, &o->memory, &why) != 0)
+      if (berth_parse_ram (arg, &o->memory, &why) != 0)
         {
           cleanup_free char *msg = xasprintf ("%s: '%s'", why, arg);
           return bad_value (arg, "-m, --memory", msg);
         }
       return 0;
     case OPT_SHM_SIZE:
-      if (parse_ram (arg, &o->shm_size, &why) != 0)
+      if (berth_parse_ram (arg, &o->shm_size, &why) != 0)
         {
           cleanup_free char *msg = xasprintf ("%s: '%s'", why, arg);
           return bad_value (arg, "--shm-size", msg);
@@ -279,6 +286,18 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
     { "restart", required_argument, NULL, OPT_RESTART },
     { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
     { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+    { "memory-swap", required_argument, NULL, BERTH_OPT_MEMORY_SWAP },
+    { "ulimit", required_argument, NULL, BERTH_OPT_ULIMIT },
+    { "security-opt", required_argument, NULL, BERTH_OPT_SECURITY_OPT },
+    { "log-driver", required_argument, NULL, BERTH_OPT_LOG_DRIVER },
+    { "log-opt", required_argument, NULL, BERTH_OPT_LOG_OPT },
+    { "volume", required_argument, NULL, 'v' },
+    { "mount", required_argument, NULL, BERTH_OPT_MOUNT },
+    { "tmpfs", required_argument, NULL, BERTH_OPT_TMPFS },
+    { "init", no_argument, NULL, BERTH_OPT_INIT },
+    { "publish", required_argument, NULL, 'p' },
+    { "publish-all", no_argument, NULL, 'P' },
+    { "expose", required_argument, NULL, BERTH_OPT_EXPOSE },
     { NULL, 0, NULL, 0 },
   };
   static const struct option run_only[] = {
@@ -298,7 +317,7 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
       all[n++] = run_only[i];
   all[n] = (struct option){ NULL, 0, NULL, 0 };
   /* options stop at IMAGE: what follows is the container's command line */
-  if (berth_cli_parse (argc, argv, usage, all, o->run ? "de:w:u:h:l:itm:c:" : "e:w:u:h:l:itm:c:", on_opt, o, status))
+  if (berth_cli_parse (argc, argv, usage, all, o->run ? "de:w:u:h:l:itm:c:v:p:P" : "e:w:u:h:l:itm:c:v:p:P", on_opt, o, status))
     return 1;
   if (optind >= argc)
     {
@@ -326,12 +345,15 @@ berth_container_opts_free (struct berth_create_opts *o)
   json_object_put (o->labels);
   json_object_put (o->cap_add);
   json_object_put (o->cap_drop);
+  berth_container_opts_more_free (o);
+  berth_container_opts_mounts_free (o);
+  berth_container_opts_ports_free (o);
 }
 
 /* docker's env-file format: NAME=VALUE lines, # comments, a bare NAME takes
    the value from our environment (skipped when unset) */
-static int
-read_env_file (const char *path, struct json_object *env, berth_error_t *err)
+int
+berth_container_read_env_file (const char *path, struct json_object *env, berth_error_t *err)
 {
   cleanup_file FILE *f = fopen (path, "re");
   cleanup_free char *line = NULL;
@@ -392,7 +414,9 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
     {
       if (env == NULL)
         env = json_object_new_array ();
-      if (read_env_file (json_object_get_string (json_object_array_get_idx (o->env_files, i)), env, err) < 0)
+      if (berth_container_read_env_file (json_object_get_string (json_object_array_get_idx (o->env_files, i)), env,
+                                         err)
+          < 0)
         {
           json_object_put (env);
           json_object_put (body);
@@ -495,6 +519,9 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (o->pids_limit));
   if (o->shm_size > 0)
     json_object_object_add (host, "ShmSize", json_object_new_int64 (o->shm_size));
+  berth_container_opts_more_body (o, host);
+  berth_container_opts_mounts_body (o, body, host);
+  berth_container_opts_ports_body (o, body, host);
   json_object_object_add (body, "HostConfig", host);
   {
     struct json_object *net = json_object_new_object ();
@@ -505,48 +532,12 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
   return 0;
 }
 
-static int
-collect (void *ud, const char *data, size_t len)
-{
-  char **buf = ud;
-  size_t old = *buf != NULL ? strlen (*buf) : 0;
-
-  *buf = xrealloc (*buf, old + len + 1);
-  memcpy (*buf + old, data, len);
-  (*buf)[old + len] = '\0';
-  return 0;
-}
-
-/* The pull docker does after a 404 for the image; berthd cannot pull yet,
-   so this normally ends with its error.  Returns 0 when the image came. */
+/* The pull docker does after a 404 for the image, its progress on stderr.
+   Returns 0 when the image came. */
 static int
 pull (struct berth_client *client, const struct image_ref *ref, berth_error_t *err)
 {
-  cleanup_free char *path = xstrdup ("/images/create");
-  cleanup_free char *name = image_ref_name (ref);
-  cleanup_free char *out = NULL;
-
-  berth_client_query_add (&path, "fromImage", name);
-  berth_client_query_add (&path, "tag", ref->digest != NULL ? ref->digest : ref->tag);
-  if (berth_client_stream (client, "POST", path, -1, NULL, collect, &out, err) < 0)
-    return berth_error_ret (err);
-  /* a JSON message stream: an "error" message means the pull failed */
-  for (char *line = out, *next; line != NULL && *line; line = next)
-    {
-      struct json_object *m, *e;
-      next = strchr (line, '\n');
-      if (next != NULL)
-        *next++ = '\0';
-      m = json_tokener_parse (line);
-      if (m != NULL && json_object_object_get_ex (m, "error", &e))
-        {
-          berth_error_make (err, EIO, "%s", json_object_get_string (e));
-          json_object_put (m);
-          return -1;
-        }
-      json_object_put (m);
-    }
-  return 0;
+  return berth_cli_pull_image (client, ref, NULL, stderr, false, err);
 }
 
 int
@@ -633,11 +624,16 @@ static const char create_usage[]
       "      --env-file list            Read in a file of environment variables\n"
       "      --help                     Print usage\n"
       "  -h, --hostname string          Container host name\n"
+      "      --init                     Run an init inside the container that forwards signals and reaps processes\n"
       "  -i, --interactive              Keep STDIN open even if not attached\n"
       "  -l, --label list               Set meta data on a container\n"
       "  -m, --memory bytes             Memory limit\n"
+      "      --mount mount              Attach a filesystem mount to the container\n"
       "      --name string              Assign a name to the container\n"
-      "      --network string           Connect a container to a network (none, host)\n"
+      "      --network string           Connect a container to a network (bridge, none, host)\n"
+      "  -p, --publish list             Publish a container's port(s) to the host\n"
+      "  -P, --publish-all              Publish all exposed ports to random ports\n"
+      "      --expose list              Expose a port or a range of ports\n"
       "      --pids-limit int           Tune container pids limit (set -1 for unlimited)\n"
       "      --privileged               Give extended privileges to this container\n"
       "      --read-only                Mount the container's root filesystem as read only\n"
@@ -645,10 +641,12 @@ static const char create_usage[]
       "      --rm                       Automatically remove the container and its associated anonymous volumes\n"
       "                                 when it exits\n"
       "      --shm-size bytes           Size of /dev/shm\n"
+      "      --tmpfs list               Mount a tmpfs directory\n"
       "      --stop-signal string       Signal to stop the container\n"
       "      --stop-timeout int         Timeout (in seconds) to stop a container\n"
       "  -t, --tty                      Allocate a pseudo-TTY\n"
       "  -u, --user string              Username or UID (format: <name|uid>[:<group|gid>])\n"
+      "  -v, --volume list              Bind mount a volume\n"
       "  -w, --workdir string           Working directory inside the container\n";
 
 int

@@ -222,9 +222,10 @@ row_context (struct json_object *c, bool trunc)
   {
     char rw[32], rootfs[32];
     cleanup_free char *size = NULL;
-    berth_format_human_size (berth_json_int (c, "SizeRw"), rw, sizeof (rw));
-    berth_format_human_size (berth_json_int (c, "SizeRootFs"), rootfs, sizeof (rootfs));
-    size = berth_json_get (c, "SizeRootFs") != NULL ? xasprintf ("%s (virtual %s)", rw, rootfs) : xstrdup (rw);
+    /* docker: HumanSizeWithPrecision(.., 3), "virtual" when SizeRootFs > 0 */
+    berth_format_human_size_prec (berth_json_int (c, "SizeRw"), 3, rw, sizeof (rw));
+    berth_format_human_size_prec (berth_json_int (c, "SizeRootFs"), 3, rootfs, sizeof (rootfs));
+    size = berth_json_int (c, "SizeRootFs") > 0 ? xasprintf ("%s (virtual %s)", rw, rootfs) : xstrdup (rw);
     add_str (o, "Size", size);
   }
   add_str (o, "State", berth_json_str (c, "State"));

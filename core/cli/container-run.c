@@ -14,6 +14,7 @@
 #include "core/cli/hijack.h"
 #include "core/cli/signal-pipe.h"
 #include "core/cli/terminal.h"
+#include "core/lib/detach-keys.h"
 #include "core/lib/mem.h"
 
 /* run's errors read as docker's: "docker: <err>\n\nRun 'docker run --help' ..." */
@@ -89,11 +90,13 @@ berth_container_follow (struct berth_client *client, const char *id, const struc
   struct berth_raw *attach = NULL, *wait = NULL;
   struct follow_ctx ctx = { client, id };
   struct berth_attach_opts io = { .tty = p->tty, .send_stdin = p->stdin, .signal_fd = -1 };
+  unsigned char keys[BERTH_DETACH_KEYS_MAX];
   struct json_object *result = NULL, *e;
   size_t body_len;
   int status = 125, r;
 
-  attach_path = xasprintf ("/containers/%s/attach?stream=1%s&stdout=1&stderr=1", name, p->stdin ? "&stdin=1" : "");
+  attach_path = xasprintf ("/containers/%s/attach?stream=1%s&stdout=1&stderr=1%s%s", name, p->stdin ? "&stdin=1" : "",
+                           p->detach_keys ? "&detachKeys=" : "", p->detach_keys ? p->detach_keys : "");
   if (berth_raw_open (client, "POST", attach_path, true, &attach, &err) < 0)
     {
       report (p->cmd_name, berth_error_msg (&err));
@@ -117,8 +120,11 @@ berth_container_follow (struct berth_client *client, const char *id, const struc
     io.signal_fd = berth_signal_pipe_open (proxied, sizeof (proxied) / sizeof (proxied[0]));
   io.on_signal = on_signal;
   io.ud = &ctx;
-  /* the detach keys are ours to spot: berthd does not look for them */
+  /* the detach keys are spotted here and by berthd (as the docker CLI and
+     dockerd both do), so either side ends the session */
   io.detach_keys = p->tty && p->stdin;
+  if (io.detach_keys && p->detach_keys != NULL && berth_detach_keys_parse (p->detach_keys, keys, &io.n_keys) == 0)
+    io.keys = keys;
   if (p->tty && p->stdin && isatty (STDIN_FILENO) && berth_terminal_raw (STDIN_FILENO) < 0)
     {
       fprintf (stderr, "cannot set the terminal to raw mode: %s\n", strerror (errno));
@@ -202,11 +208,16 @@ static const char run_usage[]
       "      --env-file list            Read in a file of environment variables\n"
       "      --help                     Print usage\n"
       "  -h, --hostname string          Container host name\n"
+      "      --init                     Run an init inside the container that forwards signals and reaps processes\n"
       "  -i, --interactive              Keep STDIN open even if not attached\n"
       "  -l, --label list               Set meta data on a container\n"
       "  -m, --memory bytes             Memory limit\n"
+      "      --mount mount              Attach a filesystem mount to the container\n"
       "      --name string              Assign a name to the container\n"
-      "      --network string           Connect a container to a network (none, host)\n"
+      "      --network string           Connect a container to a network (bridge, none, host)\n"
+      "  -p, --publish list             Publish a container's port(s) to the host\n"
+      "  -P, --publish-all              Publish all exposed ports to random ports\n"
+      "      --expose list              Expose a port or a range of ports\n"
       "      --pids-limit int           Tune container pids limit (set -1 for unlimited)\n"
       "      --privileged               Give extended privileges to this container\n"
       "      --read-only                Mount the container's root filesystem as read only\n"
@@ -214,11 +225,13 @@ static const char run_usage[]
       "      --rm                       Automatically remove the container and its associated anonymous volumes\n"
       "                                 when it exits\n"
       "      --shm-size bytes           Size of /dev/shm\n"
+      "      --tmpfs list               Mount a tmpfs directory\n"
       "      --sig-proxy                Proxy received signals to the process (default true)\n"
       "      --stop-signal string       Signal to stop the container\n"
       "      --stop-timeout int         Timeout (in seconds) to stop a container\n"
       "  -t, --tty                      Allocate a pseudo-TTY\n"
       "  -u, --user string              Username or UID (format: <name|uid>[:<group|gid>])\n"
+      "  -v, --volume list              Bind mount a volume\n"
       "  -w, --workdir string           Working directory inside the container\n"
       "\n"
       "With -t -i, ctrl-p ctrl-q detaches from the container and leaves it running.\n";
@@ -406,6 +419,7 @@ static const char attach_usage[] = "Usage:  berth attach [OPTIONS] CONTAINER\n"
                                    "  berth container attach, berth attach\n"
                                    "\n"
                                    "Options:\n"
+                                   "      --detach-keys string   Override the key sequence for detaching a container\n"
                                    "  -h, --help            Print usage\n"
                                    "      --no-stdin        Do not attach STDIN\n"
                                    "      --sig-proxy       Proxy all received signals to the process (default true)\n";
@@ -414,11 +428,13 @@ enum
 {
   OPT_NO_STDIN = 256,
   OPT_SIG_PROXY,
+  OPT_DETACH_KEYS,
 };
 
 struct attach_opts
 {
   bool no_stdin, sig_proxy, bad;
+  const char *detach_keys;
 };
 
 static int
@@ -428,6 +444,17 @@ on_attach_opt (int opt, const char *arg, void *ud)
 
   if (opt == OPT_NO_STDIN)
     o->no_stdin = true;
+  else if (opt == OPT_DETACH_KEYS)
+    {
+      unsigned char keys[BERTH_DETACH_KEYS_MAX];
+      size_t n;
+      if (berth_detach_keys_parse (arg, keys, &n) < 0)
+        {
+          fprintf (stderr, "Invalid detach keys (%s) provided\n", arg);
+          return 1;
+        }
+      o->detach_keys = arg;
+    }
   else if (opt == OPT_SIG_PROXY)
     {
       if (arg == NULL || strcmp (arg, "true") == 0 || strcmp (arg, "1") == 0)
@@ -449,6 +476,7 @@ int
 berth_cmd_attach (struct berth_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {
+    { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
     { "no-stdin", no_argument, NULL, OPT_NO_STDIN },
     { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
     { NULL, 0, NULL, 0 },
@@ -493,6 +521,7 @@ berth_cmd_attach (struct berth_cli *cli, int argc, char **argv)
   plan.tty = berth_json_bool (berth_json_get (c, "Config"), "Tty");
   plan.stdin = !o.no_stdin && berth_json_bool (berth_json_get (c, "Config"), "OpenStdin");
   plan.sig_proxy = o.sig_proxy && !plan.tty;
+  plan.detach_keys = o.detach_keys;
   json_object_put (c);
   if (plan.tty && plan.stdin && !isatty (STDIN_FILENO))
     {

@@ -9,24 +9,35 @@
 
 static const struct berth_command subcommands[] = {
   { "attach", berth_cmd_attach, "Attach local standard input, output, and error streams to a running container" },
+  { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
+  { "cp", berth_cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "create", berth_cmd_create, "Create a new container" },
+  { "diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+  { "exec", berth_cmd_exec, "Execute a command in a running container" },
+  { "export", berth_cmd_export, "Export a container's filesystem as a tar archive" },
   { "inspect", berth_cmd_container_inspect, "Display detailed information on one or more containers" },
   { "kill", berth_cmd_kill, "Kill one or more running containers" },
   { "list", berth_cmd_ps, "List containers" },
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },
   { "ls", berth_cmd_ps, "List containers" },
+  { "pause", berth_cmd_pause, "Pause all processes within one or more containers" },
+  { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
+  { "prune", berth_cmd_container_prune, "Remove all stopped containers" },
   { "ps", berth_cmd_ps, "List containers" },
   { "remove", berth_cmd_rm, "Remove one or more containers" },
+  { "rename", berth_cmd_rename, "Rename a container" },
   { "restart", berth_cmd_restart, "Restart one or more containers" },
   { "rm", berth_cmd_rm, "Remove one or more containers" },
   { "run", berth_cmd_run, "Create and run a new container from an image" },
   { "start", berth_cmd_start, "Start one or more stopped containers" },
+  { "stats", berth_cmd_stats, "Display a live stream of container(s) resource usage statistics" },
   { "stop", berth_cmd_stop, "Stop one or more running containers" },
+  { "top", berth_cmd_top, "Display the running processes of a container" },
+  { "unpause", berth_cmd_unpause, "Unpause all processes within one or more containers" },
   { "wait", berth_cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 };
 
-static const char *const missing[] = { "commit", "cp",     "diff",  "exec", "export",  "pause",  "port",
-                                       "prune",  "rename", "stats", "top",  "unpause", "update", NULL };
+static const char *const missing[] = { "update", NULL };
 
 static void
 usage (FILE *out)

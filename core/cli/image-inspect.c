@@ -91,7 +91,7 @@ inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, enum i
   struct inspect_opts o = { 0 };
   struct json_object *all = NULL;
   struct berth_client *client;
-  bool containers, images;
+  bool containers, images, volumes;
   int status, failed = 0;
 
   if (berth_cli_parse_interspersed (argc, argv, usage, kind == INSPECT_ANY ? any_opts : one_opts, "f:", on_inspect_opt,
@@ -104,17 +104,21 @@ inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, enum i
     }
   containers = kind != INSPECT_IMAGE;
   images = kind != INSPECT_CONTAINER;
+  volumes = kind == INSPECT_ANY;
   if (o.type != NULL && o.type[0] != '\0')
     {
       if (strcmp (o.type, "container") == 0)
-        images = false;
+        images = volumes = false;
       else if (strcmp (o.type, "image") == 0)
-        containers = false;
-      else if (strcmp (o.type, "network") == 0 || strcmp (o.type, "volume") == 0 || strcmp (o.type, "node") == 0
+        containers = volumes = false;
+      else if (strcmp (o.type, "volume") == 0)
+        containers = images = false;
+      else if (strcmp (o.type, "network") == 0 || strcmp (o.type, "node") == 0
                || strcmp (o.type, "service") == 0 || strcmp (o.type, "task") == 0 || strcmp (o.type, "secret") == 0
                || strcmp (o.type, "config") == 0 || strcmp (o.type, "plugin") == 0)
         {
-          fprintf (stderr, "%s objects are not implemented yet in berth (only containers and images)\n", o.type);
+          fprintf (stderr, "%s objects are not implemented yet in berth (only containers, images and volumes)\n",
+                   o.type);
           return 1;
         }
       else
@@ -134,15 +138,17 @@ inspect (struct berth_cli *cli, int argc, char **argv, const char *usage, enum i
       struct json_object *one = NULL;
       int r = -1;
 
-      for (int pass = 0; pass < 2 && r < 0; pass++)
+      for (int pass = 0; pass < 3 && r < 0; pass++)
         {
           cleanup_free char *path = NULL;
-          if ((pass == 0 && !containers) || (pass == 1 && !images))
+          if ((pass == 0 && !containers) || (pass == 1 && !images) || (pass == 2 && !volumes))
             continue;
           if (err != NULL && berth_error_code (&err) != ENOENT)
             break;
           berth_error_release (&err);
-          path = xasprintf (pass == 0 ? "/containers/%s/json" : "/images/%s/json", name);
+          path = pass == 0   ? xasprintf ("/containers/%s/json", name)
+                 : pass == 1 ? xasprintf ("/images/%s/json", name)
+                             : xasprintf ("/volumes/%s", name);
           r = berth_client_get_json (client, path, &one, &err);
         }
       if (r < 0)

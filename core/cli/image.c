@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/cli/cli.h"
+#include "core/cli/container.h"
+#include "core/cli/image-pull.h"
 
 static const struct berth_command image_commands[] = {
   { "history", berth_cmd_history, "Show the history of an image" },
@@ -15,6 +17,8 @@ static const struct berth_command image_commands[] = {
   { "ls", berth_cmd_images, "List images" },
   { "list", berth_cmd_images, NULL },
   { "prune", berth_cmd_image_prune, "Remove unused images" },
+  { "pull", berth_cmd_pull, "Download an image from a registry" },
+  { "push", berth_cmd_push, "Upload an image to a registry" },
   { "rm", berth_cmd_rmi, "Remove one or more images" },
   { "remove", berth_cmd_rmi, NULL },
   { "save", berth_cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
@@ -23,6 +27,7 @@ static const struct berth_command image_commands[] = {
 
 static const struct berth_command system_commands[] = {
   { "df", berth_cmd_system_df, "Show berth disk usage" },
+  { "events", berth_cmd_events, "Get real time events from the server" },
   { "info", berth_cmd_info, "Display system-wide information" },
 };
 

@@ -20,5 +20,23 @@ berth_SOURCES = \
 	core/cli/container-lifecycle.c core/cli/container-list.c \
 	core/cli/container-logs.c core/cli/container-missing.c
 berth_CPPFLAGS = $(AM_CPPFLAGS) $(berth_buildinfo_cppflags)
-berth_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
-berth_LDADD = core/libberth-core.la $(CURL_LIBS) $(JSONC_LIBS)
+berth_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+berth_LDADD = core/libberth-core.la $(JSONC_LIBS)
+berth_SOURCES += core/cli/container-layers.c
+berth_SOURCES += core/cli/events.c
+# berth exec
+berth_SOURCES += core/cli/container-exec.c
+# pause, unpause, rename, top, port, stats, container prune
+berth_SOURCES += core/cli/container-pause.c core/cli/container-rename.c core/cli/container-top.c \
+	core/cli/container-port.c core/cli/container-stats.c core/cli/container-prune.c
+berth_SOURCES += core/cli/container-create-more.c
+berth_SOURCES += core/cli/container-mounts.c core/cli/volume.c
+# client.c speaks HTTP itself (docs/dependencies.md): no libcurl here
+berth_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+# berth cp: tars written with the daemon's archive-tar.c, extracted with layer-apply
+berth_SOURCES += core/cli/container-cp.c core/container/archive-tar.c core/container/archive-tar.h
+berth_CFLAGS += $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+berth_LDADD += $(ARCHIVE_LIBS) $(CRYPTO_LIBS)
+# berth pull / push / login (registries)
+berth_SOURCES += core/cli/image-pull.c core/cli/image-pull.h core/cli/image-push.c
+berth_SOURCES += core/cli/container-ports.c

@@ -7,13 +7,20 @@
 
 #include "core/cli/cli.h"
 #include "core/cli/container.h"
+#include "core/cli/image-pull.h"
 #include "core/lib/api-version.h"
 #include "core/lib/mem.h"
 
 static const struct berth_command commands[] = {
   { "attach", berth_cmd_attach, "Attach local standard input, output, and error streams to a running container" },
+  { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
   { "container", berth_cmd_container, "Manage containers" },
+  { "cp", berth_cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "create", berth_cmd_create, "Create a new container" },
+  { "events", berth_cmd_events, "Get real time events from the server" },
+  { "exec", berth_cmd_exec, "Execute a command in a running container" },
+  { "diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+  { "export", berth_cmd_export, "Export a container's filesystem as a tar archive" },
   { "history", berth_cmd_history, "Show the history of an image" },
   { "image", berth_cmd_image, "Manage images" },
   { "images", berth_cmd_images, "List images" },
@@ -23,24 +30,32 @@ static const struct berth_command commands[] = {
   { "kill", berth_cmd_kill, "Kill one or more running containers" },
   { "load", berth_cmd_load, "Load an image from a tar archive or STDIN" },
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },
+  { "pause", berth_cmd_pause, "Pause all processes within one or more containers" },
+  { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
   { "ps", berth_cmd_ps, "List containers" },
+  { "pull", berth_cmd_pull, "Download an image from a registry" },
+  { "push", berth_cmd_push, "Upload an image to a registry" },
+  { "rename", berth_cmd_rename, "Rename a container" },
   { "restart", berth_cmd_restart, "Restart one or more containers" },
   { "rm", berth_cmd_rm, "Remove one or more containers" },
   { "rmi", berth_cmd_rmi, "Remove one or more images" },
   { "run", berth_cmd_run, "Create and run a new container from an image" },
   { "save", berth_cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
   { "start", berth_cmd_start, "Start one or more stopped containers" },
+  { "stats", berth_cmd_stats, "Display a live stream of container(s) resource usage statistics" },
   { "stop", berth_cmd_stop, "Stop one or more running containers" },
   { "system", berth_cmd_system, "Manage berth" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
+  { "top", berth_cmd_top, "Display the running processes of a container" },
+  { "unpause", berth_cmd_unpause, "Unpause all processes within one or more containers" },
   { "version", berth_cmd_version, "Show the berth version information" },
+  { "volume", berth_cmd_volume, "Manage volumes" },
   { "wait", berth_cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 };
 
 /* Docker commands whose API routes berthd does not serve yet: not listed
    in the help, and they say so when used. */
-static const char *const not_implemented[] = { "commit", "cp",    "diff", "exec",    "export", "pause", "port",
-                                               "rename", "stats", "top",  "unpause", "update", NULL };
+static const char *const not_implemented[] = { "update", NULL };
 
 static void
 usage (FILE *out)

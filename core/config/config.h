@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/lib/error.h"
 #include "core/lib/log.h"
@@ -51,8 +52,10 @@ struct berth_config
   char *log_driver;     /* default container log driver: json-file */
   enum berth_log_level log_level;
   enum berth_log_target log_target;
+  uint64_t max_layer_size;              /* bytes of an uncompressed layer; 0 = no limit */
   const struct berth_cfg *storage_opts; /* may be NULL */
   const struct berth_cfg *log_opts;     /* may be NULL */
+  const struct berth_cfg *network_opts; /* the default bridge (core/network/service.h); may be NULL */
   struct berth_cfg *tree;               /* owns every node */
   bool pidfile_explicit;                /* set in the file or overridden: finalize keeps it */
   bool hosts_explicit;

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
@@ -23,6 +24,7 @@ enum key_type
   T_PATH_LIST,
   T_OPTS_MAP,   /* any tree, handed to a driver */
   T_STRING_MAP, /* a map of strings */
+  T_SIZE,       /* bytes: 1024, 512k, 10m, 2g, 1t (binary units); 0 = no limit */
 };
 
 struct key_def
@@ -45,9 +47,42 @@ static const struct key_def keys[] = {
   { "storage-opts", T_OPTS_MAP, F (storage_opts) },
   { "log-driver", T_DRIVER, F (log_driver) },
   { "log-opts", T_STRING_MAP, F (log_opts) },
+  { "network-opts", T_STRING_MAP, F (network_opts) },
   { "log-level", T_LOG_LEVEL, F (log_level) },
   { "log-target", T_LOG_TARGET, F (log_target) },
+  { "max-layer-size", T_SIZE, F (max_layer_size) },
 };
+
+/* "10m" -> 10485760; -1 when malformed or too large */
+static int
+parse_size (const char *v, uint64_t *ret)
+{
+  static const char units[] = "bkmgt";
+  unsigned long long n;
+  const char *u;
+  char *end;
+
+  if (!isdigit ((unsigned char)v[0]))
+    return -1;
+  errno = 0;
+  n = strtoull (v, &end, 10);
+  if (errno != 0)
+    return -1;
+  if (*end != '\0')
+    {
+      u = strchr (units, tolower ((unsigned char)*end));
+      if (u == NULL || end[1] != '\0')
+        return -1;
+      for (long i = 0; i < u - units; i++)
+        {
+          if (n > UINT64_MAX / 1024)
+            return -1;
+          n *= 1024;
+        }
+    }
+  *ret = n;
+  return 0;
+}
 
 static const struct key_def *
 find_key (const char *key)
@@ -195,6 +230,13 @@ check_scalar (enum key_type t, const char *v)
       if (strcmp (v, "stderr") != 0 && strcmp (v, "syslog") != 0)
         return xasprintf ("must be stderr or syslog, not `%s`", v);
       return NULL;
+    case T_SIZE:
+      {
+        uint64_t n;
+        if (parse_size (v, &n) < 0)
+          return xasprintf ("must be a size in bytes (e.g. 1073741824, 512m, 10g; 0 for no limit), not `%s`", v);
+        return NULL;
+      }
     case T_OPTS_MAP:
     case T_STRING_MAP:
       break;
@@ -214,6 +256,9 @@ store_scalar (struct berth_config *c, const struct key_def *d, const char *v)
       return;
     case T_LOG_TARGET:
       c->log_target = strcmp (v, "syslog") == 0 ? BERTH_LOG_TARGET_SYSLOG : BERTH_LOG_TARGET_STDERR;
+      return;
+    case T_SIZE:
+      parse_size (v, (uint64_t *)((char *)c + d->offset));
       return;
     default:
       free (*field);
@@ -380,7 +425,7 @@ berth_config_schema_check (const struct berth_config *c, berth_error_t *err)
     {
       const struct key_def *d = &keys[i];
 
-      if (is_map_type (d->type) || d->type == T_LOG_LEVEL || d->type == T_LOG_TARGET)
+      if (is_map_type (d->type) || d->type == T_LOG_LEVEL || d->type == T_LOG_TARGET || d->type == T_SIZE)
         continue;
       if (is_list_type (d->type))
         {

@@ -93,6 +93,9 @@ container_free (struct container *c)
   free (c->started_at);
   free (c->finished_at);
   free (c->rootfs);
+  json_object_put (c->mount_points);
+  json_object_put (c->network_settings);
+  free (c->netns_path);
   for (size_t i = 0; i < c->n_attach_fds; i++)
     close (c->attach_fds[i]);
   free (c);

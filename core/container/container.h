@@ -66,9 +66,16 @@ struct container
 
   /* in memory only */
   unsigned exits; /* counts exits, for wait condition=next-exit */
+  unsigned restart_delay_ms; /* the restart policy's current back-off */
   bool removed;     /* being or been removed: no new operations */
   bool remove_done; /* its files are gone */
   int refs;
+  /* mounts.json: the container's mount points (manager-volumes.c), or NULL */
+  json_object *mount_points;
+  /* on the bridge network, while running (core/network): NetworkSettings
+     and the network namespace the runtime joins; NULL otherwise */
+  json_object *network_settings;
+  char *netns_path;
   /* attach connections made before start: the shim's ends of socket pairs,
      handed to the next shim (see container_manager_attach) */
   int attach_fds[CONTAINER_MAX_PENDING_ATTACH];

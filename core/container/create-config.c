@@ -1,12 +1,19 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glob.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <linux/capability.h>
 
+#include "core/network/ports.h"
 #include "core/container/create-config.h"
+#include "core/container/mount-spec.h"
+#include "core/container/oci-spec.h"
+#include "core/container/security-opt.h"
+#include "core/seccomp-profile/seccomp-profile.h"
 #include "core/lib/mem.h"
 #include "core/runtime/caps.h"
 #include "core/runtime/signals.h"
@@ -125,7 +132,7 @@ static const struct
 };
 
 /* Config fields berth cannot honour yet when set */
-static const char *const config_unsupported[] = { "Volumes", "Healthcheck", "MacAddress", NULL };
+static const char *const config_unsupported[] = { "Healthcheck", "MacAddress", NULL };
 
 static int
 check_config (json_object *body, berth_error_t *err)
@@ -163,7 +170,8 @@ check_config (json_object *body, berth_error_t *err)
 static const char *const host_supported[] = {
   "AutoRemove",  "LogConfig", "NetworkMode", "RestartPolicy", "ConsoleSize", "CapAdd", "CapDrop", "ReadonlyRootfs",
   "Memory",      "NanoCpus",  "CpuShares",   "PidsLimit",     "ShmSize",     "CpuQuota", "CpuPeriod", "MemorySwap",
-  "MemorySwappiness", "CgroupnsMode", "IpcMode", "Isolation", "OomKillDisable", "Init", NULL,
+  "MemorySwappiness", "CgroupnsMode", "IpcMode", "Isolation", "OomKillDisable", "Init", "Binds", "Mounts", "Tmpfs", "VolumeDriver", "Ulimits", "SecurityOpt",
+  "PortBindings", "PublishAllPorts", NULL,
 };
 
 static bool
@@ -231,10 +239,103 @@ check_string_choice (json_object *host, const char *key, const char *const *allo
   return 0;
 }
 
+/* Can a cgroup limit swap here?  v1: memory.memsw.*; v2: memory.swap.max
+   in the cgroups below the root (the root has none). */
+static bool
+swap_accounting (void)
+{
+  glob_t g;
+  bool found;
+
+  if (access ("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0)
+    return true;
+  found = glob ("/sys/fs/cgroup/*/memory.swap.max", GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
+  globfree (&g);
+  return found;
+}
+
+/* moby: Memory must come with a swap limit, swap >= memory, and without
+   one the swap limit is twice the memory (-1: unlimited swap) */
+static int
+check_memory_swap (json_object *host, berth_error_t *err)
+{
+  int64_t mem = json_object_get_int64 (json_object_object_get (host, "Memory"));
+  int64_t swap = json_object_get_int64 (json_object_object_get (host, "MemorySwap"));
+
+  if (swap < -1)
+    return berth_error_make (err, EINVAL, "HostConfig.MemorySwap: must be -1 (unlimited), 0 or a size in bytes");
+  if (mem == 0 && swap > 0)
+    return berth_error_make (err, EINVAL,
+                             "You should always set the Memory limit when using Memoryswap limit, see usage");
+  if (mem > 0 && swap > 0 && swap < mem)
+    return berth_error_make (err, EINVAL, "Minimum memoryswap limit should be larger than memory limit, see usage");
+  if (mem > 0 && swap == 0 && swap_accounting ())
+    json_object_object_add (host, "MemorySwap", json_object_new_int64 (mem * 2));
+  return 0;
+}
+
+/* SecurityOpt as security-opt.h says; a seccomp profile is converted now so
+   that a bad one is a 400 at create, not a failed start */
+static int
+check_security_opt (json_object *host, berth_error_t *err)
+{
+  struct security_opts so;
+  json_object *oci = NULL;
+  char **caps;
+  int r;
+
+  if (security_opts_parse (json_object_object_get (host, "SecurityOpt"), &so, err) < 0)
+    return berth_error_ret (err);
+  if (so.seccomp_profile == NULL)
+    return 0;
+  caps = oci_spec_caps (host);
+  r = seccomp_profile_to_oci (so.seccomp_profile, strlen (so.seccomp_profile), (const char *const *) caps, NULL, &oci,
+                              err);
+  strv_free (caps);
+  if (oci != NULL)
+    json_object_put (oci);
+  return r < 0 ? berth_error_wrap (err, "--security-opt seccomp") : 0;
+}
+
+/* moby's validateRestartPolicy */
+static int
+check_restart_policy (json_object *rp, berth_error_t *err)
+{
+  json_object *name_v = json_object_object_get (rp, "Name"), *max_v = json_object_object_get (rp, "MaximumRetryCount");
+  const char *name;
+  int64_t max;
+
+  if (check_type ("HostConfig.RestartPolicy", "Name", name_v, json_type_string, err) < 0
+      || check_type ("HostConfig.RestartPolicy", "MaximumRetryCount", max_v, json_type_int, err) < 0)
+    return berth_error_ret (err);
+  name = is_zero (name_v) ? "" : json_object_get_string (name_v);
+  max = json_object_get_int64 (max_v);
+  if (strcmp (name, "") == 0)
+    return 0; /* before Docker 25 the default; any count accepted */
+  if (strcmp (name, "on-failure") == 0)
+    {
+      if (max < 0)
+        return berth_error_make (err, EINVAL, "invalid restart policy: maximum retry count cannot be negative");
+      return 0;
+    }
+  if (strcmp (name, "no") == 0 || strcmp (name, "always") == 0 || strcmp (name, "unless-stopped") == 0)
+    {
+      if (max != 0)
+        return berth_error_make (err, EINVAL,
+                                 "invalid restart policy: maximum retry count can only be used with 'on-failure'%s",
+                                 max < 0 ? " and cannot be negative" : "");
+      return 0;
+    }
+  return berth_error_make (err, EINVAL,
+                           "invalid restart policy: unknown policy '%s'; use one of 'no', 'always', 'on-failure', or "
+                           "'unless-stopped'",
+                           name);
+}
+
 static int
 check_host_config (json_object *host, berth_error_t *err)
 {
-  static const char *const network_modes[] = { "default", "none", "host", NULL };
+  static const char *const network_modes[] = { "default", "bridge", "none", "host", NULL };
   static const char *const cgroupns_modes[] = { "host", "private", NULL };
   static const char *const ipc_modes[] = { "private", "shareable", NULL };
   static const char *const isolation[] = { "default", NULL };
@@ -259,12 +360,18 @@ check_host_config (json_object *host, berth_error_t *err)
     return berth_error_make (err, EINVAL, "HostConfig.ShmSize: must not be negative");
   if (json_object_object_get_ex (host, "MemorySwappiness", &v) && !is_zero (v) && json_object_get_int64 (v) != -1)
     return berth_error_make (err, EINVAL, "HostConfig.MemorySwappiness is not supported by berth");
-  if (json_object_object_get_ex (host, "MemorySwap", &v) && !is_zero (v))
-    return berth_error_make (err, EINVAL, "HostConfig.MemorySwap is not supported by berth");
+  if (check_memory_swap (host, err) < 0 || ulimits_check (json_object_object_get (host, "Ulimits"), err) < 0
+      || check_security_opt (host, err) < 0)
+    return berth_error_ret (err);
   if (json_object_object_get_ex (host, "OomKillDisable", &v) && !is_zero (v))
     return berth_error_make (err, EINVAL, "HostConfig.OomKillDisable is not supported by berth");
-  if (json_object_object_get_ex (host, "Init", &v) && !is_zero (v))
-    return berth_error_make (err, EINVAL, "HostConfig.Init is not supported by berth yet");
+  if (json_object_object_get_ex (host, "Init", &v)
+      && check_type ("HostConfig", "Init", v, json_type_boolean, err) < 0)
+    return berth_error_ret (err);
+  if (json_object_object_get_ex (host, "VolumeDriver", &v) && !is_zero (v)
+      && (!is_type (v, json_type_string) || strcmp (json_object_get_string (v), "local") != 0))
+    return berth_error_make (err, EINVAL, "HostConfig.VolumeDriver \"%s\" is not supported by berth (only local)",
+                             json_object_get_string (v));
   if (json_object_object_get_ex (host, "CpuQuota", &v) && !is_zero (v))
     return berth_error_make (err, EINVAL, "HostConfig.CpuQuota is not supported by berth (use NanoCpus)");
   if (json_object_object_get_ex (host, "CpuPeriod", &v) && !is_zero (v))
@@ -283,11 +390,8 @@ check_host_config (json_object *host, berth_error_t *err)
     {
       if (check_type ("HostConfig", "RestartPolicy", v, json_type_object, err) < 0)
         return berth_error_ret (err);
-      if (json_object_object_get_ex (v, "Name", &sub) && !is_zero (sub) && strcmp (json_object_get_string (sub), "no") != 0)
-        return berth_error_make (err, EINVAL, "HostConfig.RestartPolicy \"%s\" is not supported by berth yet",
-                                 json_object_get_string (sub));
-      if (json_object_object_get_ex (v, "MaximumRetryCount", &sub) && !is_zero (sub))
-        return berth_error_make (err, EINVAL, "HostConfig.RestartPolicy.MaximumRetryCount is not supported by berth yet");
+      if (check_restart_policy (v, err) < 0)
+        return berth_error_ret (err);
     }
   if (json_object_object_get_ex (host, "LogConfig", &v) && !is_zero (v))
     {
@@ -433,6 +537,31 @@ merge_labels (json_object *config, const struct image_run_config *img)
   json_object_object_add (config, "Labels", out);
 }
 
+/* "default" (and no mode) is the default bridge network, as moby records
+   it; published ports are checked here, used at start (core/network). */
+static int
+normalize_network (json_object *host, json_object *warnings, berth_error_t *err)
+{
+  const char *mode = json_object_get_string (json_object_object_get (host, "NetworkMode"));
+  json_object *bindings = json_object_object_get (host, "PortBindings"), *v;
+  struct net_port *ports = NULL;
+  size_t n = 0;
+  bool host_mode = mode != NULL && strcmp (mode, "host") == 0;
+
+  if (mode == NULL || mode[0] == '\0' || strcmp (mode, "default") == 0)
+    json_object_object_add (host, "NetworkMode", json_object_new_string ("bridge"));
+  if (json_object_object_get_ex (host, "PublishAllPorts", &v)
+      && check_type ("HostConfig", "PublishAllPorts", v, json_type_boolean, err) < 0)
+    return berth_error_ret (err);
+  if (net_ports_parse (bindings, NULL, false, &ports, &n, err) < 0)
+    return berth_error_ret (err);
+  net_ports_free (ports, n);
+  if (n > 0 && host_mode)
+    json_object_array_add (warnings,
+                           json_object_new_string ("Published ports are discarded when using host network mode"));
+  return 0;
+}
+
 int
 create_config_build (json_object *body, const struct image_run_config *img, struct create_config *ret,
                      berth_error_t *err)
@@ -450,7 +579,7 @@ create_config_build (json_object *body, const struct image_run_config *img, stru
   ret->warnings = json_object_new_array ();
   ret->host_config = is_type (host, json_type_object) ? json_tokener_parse (json_object_to_json_string (host))
                                                       : json_object_new_object ();
-  if (check_host_config (ret->host_config, err) < 0)
+  if (check_host_config (ret->host_config, err) < 0 || normalize_network (ret->host_config, ret->warnings, err) < 0)
     goto fail;
   {
     json_object *ar = json_object_object_get (ret->host_config, "AutoRemove");
@@ -492,14 +621,24 @@ create_config_build (json_object *body, const struct image_run_config *img, stru
       }
   }
   if (img && img->volumes && img->volumes[0])
-    for (size_t i = 0; img->volumes[i]; i++)
-      {
-        char *w = xasprintf ("image volume %s is not created as a volume: its content stays in the container's "
-                             "writable layer (volumes are not supported by berth yet)",
-                             img->volumes[i]);
-        json_object_array_add (ret->warnings, json_object_new_string (w));
-        free (w);
-      }
+    {
+      /* the image's VOLUMEs join Config.Volumes (anonymous volumes), as moby merges them */
+      json_object *vols = json_object_object_get (config, "Volumes");
+      if (!is_type (vols, json_type_object))
+        {
+          vols = json_object_new_object ();
+          json_object_object_add (config, "Volumes", vols);
+        }
+      for (size_t i = 0; img->volumes[i]; i++)
+        if (!json_object_object_get_ex (vols, img->volumes[i], NULL))
+          json_object_object_add (vols, img->volumes[i], json_object_new_object ());
+    }
+  {
+    json_object *points = NULL;
+    if (mount_spec_collect (config, ret->host_config, &points, err) < 0)
+      goto fail;
+    json_object_put (points);
+  }
   if (img && img->healthcheck.test)
     json_object_array_add (ret->warnings,
                            json_object_new_string ("the image's HEALTHCHECK is not run (health checks are not "

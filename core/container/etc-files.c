@@ -46,6 +46,10 @@ container_resolv_conf (const char *host_text)
   return out;
 }
 
+static const char default_hosts[]
+    = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\n"
+      "ff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+
 static int
 write_text (const char *dir, const char *name, const char *text, berth_error_t *err)
 {
@@ -81,10 +85,24 @@ container_etc_files_write (const struct container *c, const char *network_mode, 
         hosts = xstrdup ("127.0.0.1\tlocalhost\n");
     }
   else
-    hosts = xasprintf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\n"
-                       "ff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+    hosts = xstrdup (default_hosts);
   if (write_text (c->dir, "hostname", hostname_line, err) < 0 || write_text (c->dir, "hosts", hosts, err) < 0
       || write_text (c->dir, "resolv.conf", resolv, err) < 0)
     return berth_error_ret (err);
   return 0;
+}
+
+int
+container_etc_hosts_write (const struct container *c, const char *ip, berth_error_t *err)
+{
+  const char *hn = json_object_get_string (json_object_object_get (c->config, "Hostname"));
+  const char *domain = json_object_get_string (json_object_object_get (c->config, "Domainname"));
+  cleanup_free char *hostname = hn && hn[0] ? xstrdup (hn) : xstrndup (c->id, CONTAINER_SHORT_ID_LEN);
+  cleanup_free char *text = NULL;
+
+  if (domain && domain[0])
+    text = xasprintf ("%s%s\t%s.%s %s\n", default_hosts, ip, hostname, domain, hostname);
+  else
+    text = xasprintf ("%s%s\t%s\n", default_hosts, ip, hostname);
+  return write_text (c->dir, "hosts", text, err);
 }

@@ -1,10 +1,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/container/inspect.h"
+#include "core/container/manager.h"
+#include "core/container/mount-spec.h"
 #include "core/lib/mem.h"
 
 int64_t
@@ -117,17 +120,80 @@ empty_endpoint (void)
   return e;
 }
 
-/* berth has no bridge network yet: "default" is a private network
-   namespace with loopback only, attached to no network. */
+/* A running container on the bridge has its endpoint (c->network_settings,
+   core/network); a stopped one shows the network with nothing assigned. */
 static json_object *
 networks_json (const struct container *c)
 {
   json_object *n = json_object_new_object ();
   const char *mode = network_mode (c);
 
+  if (c->network_settings != NULL)
+    {
+      json_object *copy = NULL;
+      json_object_deep_copy (json_object_object_get (c->network_settings, "Networks"), &copy, NULL);
+      json_object_put (n);
+      return copy != NULL ? copy : json_object_new_object ();
+    }
   if (strcmp (mode, "host") == 0 || strcmp (mode, "none") == 0)
     json_object_object_add (n, mode, empty_endpoint ());
+  else if (strcmp (mode, "default") == 0 || strcmp (mode, "bridge") == 0)
+    json_object_object_add (n, "bridge", empty_endpoint ());
   return n;
+}
+
+/* NetworkSettings of inspect: the endpoint's while running on the bridge */
+static json_object *
+network_settings_json (const struct container *c)
+{
+  json_object *ns = NULL;
+
+  if (c->network_settings != NULL && json_object_deep_copy (c->network_settings, &ns, NULL) == 0 && ns != NULL)
+    return ns;
+  ns = json_object_new_object ();
+  json_object_object_add (ns, "SandboxID", json_object_new_string (""));
+  json_object_object_add (ns, "SandboxKey", json_object_new_string (""));
+  json_object_object_add (ns, "Ports", json_object_new_object ());
+  json_object_object_add (ns, "IPAddress", json_object_new_string (""));
+  json_object_object_add (ns, "IPPrefixLen", json_object_new_int (0));
+  json_object_object_add (ns, "Gateway", json_object_new_string (""));
+  json_object_object_add (ns, "MacAddress", json_object_new_string (""));
+  json_object_object_add (ns, "Networks", networks_json (c));
+  return ns;
+}
+
+/* `docker ps` Ports: one row per published host binding */
+static json_object *
+summary_ports_json (const struct container *c)
+{
+  json_object *a = json_object_new_array ();
+  json_object *ports = c->network_settings ? json_object_object_get (c->network_settings, "Ports") : NULL;
+
+  if (!json_object_is_type (ports, json_type_object))
+    return a;
+  json_object_object_foreach (ports, key, list)
+    {
+      int port = atoi (key);
+      const char *slash = strchr (key, '/');
+      for (size_t i = 0; json_object_is_type (list, json_type_array) && i < json_object_array_length (list); i++)
+        {
+          json_object *b = json_object_array_get_idx (list, i), *row = json_object_new_object ();
+          json_object_object_add (row, "IP", json_object_get (json_object_object_get (b, "HostIp")));
+          json_object_object_add (row, "PrivatePort", json_object_new_int (port));
+          json_object_object_add (row, "PublicPort",
+                                  json_object_new_int (atoi (json_object_get_string (json_object_object_get (b, "HostPort")))));
+          json_object_object_add (row, "Type", json_object_new_string (slash ? slash + 1 : "tcp"));
+          json_object_array_add (a, row);
+        }
+      if (list == NULL)
+        {
+          json_object *row = json_object_new_object ();
+          json_object_object_add (row, "PrivatePort", json_object_new_int (port));
+          json_object_object_add (row, "Type", json_object_new_string (slash ? slash + 1 : "tcp"));
+          json_object_array_add (a, row);
+        }
+    }
+  return a;
 }
 
 static json_object *
@@ -196,7 +262,7 @@ container_inspect_json (const struct container *c, const struct container_json_c
   json_object_object_add (o, "MountLabel", json_object_new_string (""));
   json_object_object_add (o, "ProcessLabel", json_object_new_string (""));
   json_object_object_add (o, "AppArmorProfile", json_object_new_string (""));
-  json_object_object_add (o, "ExecIDs", NULL);
+  json_object_object_add (o, "ExecIDs", container_exec_ids_json (c));
   {
     /* a create without HostConfig stored none: show the defaults moby shows */
     json_object *hc = NULL;
@@ -206,19 +272,27 @@ container_inspect_json (const struct container *c, const struct container_json_c
       json_object_object_add (hc, "NetworkMode", json_object_new_string ("default"));
     if (!json_object_object_get_ex (hc, "AutoRemove", NULL))
       json_object_object_add (hc, "AutoRemove", json_object_new_boolean (false));
+    {
+      /* moby fills in the daemon's default log driver at create */
+      json_object *lc = json_object_object_get (hc, "LogConfig"), *t = json_object_object_get (lc, "Type");
+      if (!json_object_is_type (lc, json_type_object))
+        {
+          lc = json_object_new_object ();
+          json_object_object_add (lc, "Config", json_object_new_object ());
+          json_object_object_add (hc, "LogConfig", lc);
+        }
+      if (log_driver[0] != '\0' && (t == NULL || json_object_get_string_len (t) == 0))
+        json_object_object_add (lc, "Type", json_object_new_string (log_driver));
+    }
     json_object_object_add (o, "HostConfig", hc);
   }
   gd = json_object_new_object ();
   json_object_object_add (gd, "Name", json_object_new_string (c->driver ? c->driver : ""));
   json_object_object_add (gd, "Data", NULL);
   json_object_object_add (o, "GraphDriver", gd);
-  json_object_object_add (o, "Mounts", json_object_new_array ());
+  json_object_object_add (o, "Mounts", container_mounts_json (c));
   json_object_object_add (o, "Config", json_object_get (c->config));
-  ns = json_object_new_object ();
-  json_object_object_add (ns, "SandboxID", json_object_new_string (""));
-  json_object_object_add (ns, "SandboxKey", json_object_new_string (""));
-  json_object_object_add (ns, "Ports", json_object_new_object ());
-  json_object_object_add (ns, "Networks", networks_json (c));
+  ns = network_settings_json (c);
   json_object_object_add (o, "NetworkSettings", ns);
   return o;
 }
@@ -262,7 +336,7 @@ container_summary_json (const struct container *c, const struct container_json_c
     free (cmd);
   }
   json_object_object_add (o, "Created", json_object_new_int64 (c->created_unix));
-  json_object_object_add (o, "Ports", json_object_new_array ());
+  json_object_object_add (o, "Ports", summary_ports_json (c));
   json_object_object_add (o, "Labels",
                           json_object_is_type (labels, json_type_object) ? json_object_get (labels)
                                                                          : json_object_new_object ());
@@ -278,6 +352,6 @@ container_summary_json (const struct container *c, const struct container_json_c
   ns = json_object_new_object ();
   json_object_object_add (ns, "Networks", networks_json (c));
   json_object_object_add (o, "NetworkSettings", ns);
-  json_object_object_add (o, "Mounts", json_object_new_array ());
+  json_object_object_add (o, "Mounts", container_mounts_json (c));
   return o;
 }

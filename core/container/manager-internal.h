@@ -23,6 +23,10 @@ struct container_manager
   char *default_log_driver;
   const struct berth_cfg *default_log_opts;
   char *shim_path;
+  struct volume_service *volumes; /* manager-volumes.c */
+  struct network_service *networks; /* core/network/manager-network.c */
+  char *init_path;
+  bool default_init;
   struct container_images images;
   container_event_fn event_fn;
   void *event_ud;
@@ -71,5 +75,26 @@ int manager_connect_shim (struct container_manager *m, const struct container *c
    "die", ...) to the daemon's listener, if any.  attrs: extra
    Actor.Attributes (borrowed; may be NULL).  Safe with the lock held. */
 void manager_event (struct container_manager *m, const struct container *c, const char *action, json_object *attrs);
+
+/* manager-exec.c: exec instances left by a previous daemon, reattached
+   (container_manager_open, after the containers) */
+void manager_exec_restore_locked (struct container_manager *m);
+
+/* Restart policies (manager-restart.c).  After an exit: true when the
+   policy restarts it (status "restarting", RestartCount counted, the
+   back-off in *delay_ms). */
+bool manager_restart_wanted_locked (struct container_manager *m, struct container *c, unsigned *delay_ms);
+/* A thread that waits the back-off and starts it, unless canceled. */
+void manager_restart_schedule_locked (struct container_manager *m, struct container *c, unsigned delay_ms);
+/* Cancel a pending restart and wait until it is off (false on timeout). */
+bool manager_restart_cancel_locked (struct container_manager *m, struct container *c, int seconds);
+/* A kill with sig: whether the exit it causes may restart the container. */
+void manager_restart_on_kill_locked (struct container *c, int sig);
+
+/* Pause (manager-pause.c).  After sending sig: moby thaws a paused
+   container for SIGKILL and its stop signal so that it acts on it. */
+void manager_thaw_for_signal_locked (struct container_manager *m, struct container *c, int sig);
+/* Live restore: take paused/running from the freezer. */
+void manager_restore_paused_locked (struct container_manager *m, struct container *c);
 
 #endif

@@ -21,9 +21,12 @@
 #include "core/container/create-config.h"
 #include "core/container/etc-files.h"
 #include "core/container/manager-internal.h"
+#include "core/container/manager-volumes.h"
+#include "core/network/manager-network.h"
 #include "core/container/oci-spec.h"
 #include "core/seccomp-profile/seccomp-profile.h"
 #include "core/container/rootfs.h"
+#include "core/container/security-opt.h"
 #include "core/container/shim-launch.h"
 #include "core/container/user.h"
 #include "core/lib/fs.h"
@@ -327,6 +330,8 @@ container_manager_create (struct container_manager *m, const char *name, json_ob
                                     err)
              < 0)
     goto fail_listed;
+  if (manager_volumes_create (m, c, err) < 0)
+    goto fail_listed;
   if (container_rootfs_create (m->storage, c, err) < 0)
     goto fail_listed;
   layer_made = true;
@@ -335,10 +340,14 @@ container_manager_create (struct container_manager *m, const char *name, json_ob
   *ret_id = xstrdup (c->id);
   *ret_warnings = steal_pointer (&cc.warnings);
   create_config_clear (&cc);
+  pthread_mutex_lock (&m->lock);
+  manager_event (m, c, "create", NULL);
+  pthread_mutex_unlock (&m->lock);
   container_manager_put (m, c);
   return 0;
 
 fail_listed:
+  manager_volumes_release (m, c, true);
   if (layer_made)
     container_rootfs_remove (m->storage, c, NULL);
   berth_rm_rf (c->dir, NULL);
@@ -403,9 +412,26 @@ on_exit_locked (struct container_manager *m, struct container *c)
     }
   free (c->rootfs);
   c->rootfs = NULL;
+  manager_volumes_unmount (m, c);
+  manager_network_stop (m, c);
   berth_rm_rf (bundle, NULL);
   c->exits++;
   manager_save_state_locked (c);
+}
+
+/* moby: "oom" when the kernel killed it, then "die" with the exit code */
+static void
+emit_exit_events (struct container_manager *m, struct container *c)
+{
+  json_object *attrs = json_object_new_object ();
+  char code[16];
+
+  if (c->oom_killed)
+    manager_event (m, c, "oom", NULL);
+  snprintf (code, sizeof (code), "%d", c->exit_code);
+  json_object_object_add (attrs, "exitCode", json_object_new_string (code));
+  manager_event (m, c, "die", attrs);
+  json_object_put (attrs);
 }
 
 struct monitor_arg
@@ -422,15 +448,20 @@ monitor_main (void *p)
   struct container_manager *m = a->m;
   struct container *c = a->c;
   struct pollfd pfd = { a->pidfd, POLLIN, 0 };
-  bool auto_remove;
+  bool auto_remove, restart = false;
+  unsigned delay_ms = 0;
 
   free (a);
   while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
     ;
   close (pfd.fd);
   pthread_mutex_lock (&m->lock);
-  if (!c->removed && c->status == CONTAINER_RUNNING)
-    on_exit_locked (m, c);
+  if (!c->removed && manager_running (c))
+    {
+      on_exit_locked (m, c);
+      restart = manager_restart_wanted_locked (m, c, &delay_ms);
+      emit_exit_events (m, c);
+    }
   auto_remove = json_object_get_boolean (json_object_object_get (c->host_config, "AutoRemove")) && !c->removed;
   if (auto_remove)
     {
@@ -445,11 +476,14 @@ monitor_main (void *p)
       manager_remove_files (m, c);
       pthread_mutex_lock (&m->lock);
       c->remove_done = true;
+      manager_event (m, c, "destroy", NULL);
       manager_unref_locked (c); /* the list's reference */
       pthread_cond_broadcast (&m->changed);
       pthread_mutex_unlock (&m->lock);
     }
   pthread_mutex_lock (&m->lock);
+  if (restart)
+    manager_restart_schedule_locked (m, c, delay_ms);
   m->monitors--;
   manager_unref_locked (c);
   pthread_mutex_unlock (&m->lock);
@@ -498,6 +532,7 @@ write_bundle (struct container_manager *m, struct container *c, const char *bund
   struct oci_spec_input in = { .c = c, .rootfs = c->rootfs, .user = &user, .cgroup_parent = "/berth" };
   cleanup_free char *path = xasprintf ("%s/config.json", bundle);
   cleanup_strv char **caps = oci_spec_caps (c->host_config);
+  struct security_opts sec;
   json_object *seccomp = NULL;
   const char *text;
   json_object *spec;
@@ -508,21 +543,35 @@ write_bundle (struct container_manager *m, struct container *c, const char *bund
                               err)
       < 0)
     return berth_error_ret (err);
-  /* Docker's default profile, with its rules evaluated for this container's
-     capabilities (e.g. --cap-add SYS_ADMIN unlocks mount and unshare). */
-  if (seccomp_builtin_to_oci ((const char *const *) caps, &seccomp, err) < 0)
+  /* Docker's default profile (or the user's), with its rules evaluated for
+     this container's capabilities (e.g. --cap-add SYS_ADMIN unlocks mount
+     and unshare); none for seccomp=unconfined. */
+  if (security_opts_parse (json_object_object_get (c->host_config, "SecurityOpt"), &sec, err) < 0
+      || (sec.seccomp_profile != NULL
+          && seccomp_profile_to_oci (sec.seccomp_profile, strlen (sec.seccomp_profile), (const char *const *) caps,
+                                     NULL, &seccomp, err)
+                 < 0)
+      || (sec.seccomp_profile == NULL && !sec.seccomp_unconfined
+          && seccomp_builtin_to_oci ((const char *const *) caps, &seccomp, err) < 0))
     {
       container_user_clear (&user);
       return berth_error_ret (err);
     }
   in.seccomp = seccomp;
+  in.no_new_privileges = sec.no_new_privileges;
+  in.netns_path = c->netns_path;
   spec = oci_spec_build (&in, err);
   json_object_put (seccomp);
   container_user_clear (&user);
   if (spec == NULL)
     return berth_error_ret (err);
+  if (manager_volumes_apply_spec (m, c, spec, err) < 0)
+    {
+      json_object_put (spec);
+      return berth_error_ret (err);
+    }
   text = json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  r = berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  r = berth_write_file_replace (path, text, strlen (text), 0600, err);
   json_object_put (spec);
   return r;
 }
@@ -549,6 +598,8 @@ manager_start_locked (struct container_manager *m, struct container *c, berth_er
   if (berth_rm_rf (bundle, err) < 0 || berth_mkdir_p (bundle, 0700, err) < 0)
     return berth_error_ret (err);
   if (container_rootfs_mount (m->storage, c, err) < 0)
+    goto fail;
+  if (manager_network_start (m, c, err) < 0)
     goto fail;
   if (write_bundle (m, c, bundle, err) < 0)
     goto fail;
@@ -600,10 +651,13 @@ manager_start_locked (struct container_manager *m, struct container *c, berth_er
                  berth_error_msg (err));
       berth_error_release (err);
     }
+  manager_event (m, c, "start", NULL);
   pthread_cond_broadcast (&m->changed);
   return 0;
 
 fail:
+  manager_volumes_unmount (m, c);
+  manager_network_stop (m, c);
   if (c->rootfs != NULL)
     {
       container_rootfs_unmount (m->storage, c, NULL);
@@ -623,6 +677,12 @@ container_manager_start (struct container_manager *m, struct container *c, berth
   int r;
 
   pthread_mutex_lock (&m->lock);
+  if (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED)
+    {
+      /* a start by the user: the restart policy counts from zero again */
+      c->restart_count = 0;
+      c->restart_delay_ms = 0;
+    }
   r = manager_start_locked (m, c, err);
   /* moby removes an AutoRemove container whose start failed */
   if (r < 0 && berth_error_code (err) != EALREADY && !c->removed && !manager_running (c)
@@ -646,15 +706,21 @@ container_manager_start (struct container_manager *m, struct container *c, berth
 int
 manager_signal_locked (struct container_manager *m, struct container *c, int sig, berth_error_t *err)
 {
+  json_object *attrs;
+  char num[16];
+
   if (berth_container_kill (m->runtime_root, c->id, sig, false, err) < 0)
     {
-      if (berth_error_code (err) == ESRCH || berth_error_code (err) == ENOENT)
-        {
-          berth_error_release (err);
-          return 0; /* it is exiting; the monitor will see it */
-        }
-      return berth_error_ret (err);
+      if (berth_error_code (err) != ESRCH && berth_error_code (err) != ENOENT)
+        return berth_error_ret (err);
+      berth_error_release (err); /* it is exiting; the monitor will see it */
     }
+  manager_thaw_for_signal_locked (m, c, sig);
+  attrs = json_object_new_object ();
+  snprintf (num, sizeof (num), "%d", sig);
+  json_object_object_add (attrs, "signal", json_object_new_string (num));
+  manager_event (m, c, "kill", attrs);
+  json_object_put (attrs);
   return 0;
 }
 
@@ -682,7 +748,10 @@ container_manager_kill (struct container_manager *m, struct container *c, const 
   if (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED)
     r = berth_error_make (err, EBUSY, "cannot kill container: %s: container %s is not running", c->name, c->id);
   else
-    r = manager_signal_locked (m, c, sig, err);
+    {
+      manager_restart_on_kill_locked (c, sig);
+      r = manager_signal_locked (m, c, sig, err);
+    }
   pthread_mutex_unlock (&m->lock);
   return r;
 }
@@ -714,6 +783,14 @@ manager_stop_locked (struct container_manager *m, struct container *c, int timeo
   json_object *st = json_object_object_get (c->config, "StopTimeout");
   int sig;
 
+  if (c->status == CONTAINER_RESTARTING)
+    {
+      /* moby: stopping a restarting container cancels the restart */
+      if (!manager_restart_cancel_locked (m, c, 30))
+        return berth_error_make (err, ETIMEDOUT, "the pending restart of container %s did not stop", c->id);
+      manager_event (m, c, "stop", NULL);
+      return 0;
+    }
   if (!manager_running (c))
     return berth_error_make (err, EALREADY, "container %s is not running", c->id);
   sig = manager_parse_signal (sig_name && sig_name[0] ? sig_name : stop_signal, SIGTERM, err);
@@ -725,11 +802,15 @@ manager_stop_locked (struct container_manager *m, struct container *c, int timeo
   if (manager_signal_locked (m, c, sig, err) < 0)
     return berth_error_ret (err);
   if (timeout >= 0 && manager_wait_stopped_locked (m, c, timeout))
-    return 0;
+    {
+      manager_event (m, c, "stop", NULL);
+      return 0;
+    }
   if (manager_signal_locked (m, c, SIGKILL, err) < 0)
     return berth_error_ret (err);
   if (!manager_wait_stopped_locked (m, c, 30))
     return berth_error_make (err, ETIMEDOUT, "container %s did not exit within 30 s of SIGKILL", c->id);
+  manager_event (m, c, "stop", NULL);
   return 0;
 }
 
@@ -759,7 +840,13 @@ container_manager_restart (struct container_manager *m, struct container *c, int
       r = 0;
     }
   if (r == 0)
-    r = manager_start_locked (m, c, err);
+    {
+      c->restart_count = 0;
+      c->restart_delay_ms = 0;
+      r = manager_start_locked (m, c, err);
+    }
+  if (r == 0)
+    manager_event (m, c, "restart", NULL);
   pthread_mutex_unlock (&m->lock);
   return r;
 }
@@ -863,6 +950,8 @@ manager_remove_files (struct container_manager *m, struct container *c)
   berth_error_t err = NULL;
   cleanup_free char *bundle = manager_bundle_dir (m, c);
 
+  manager_volumes_on_remove (m, c);
+  manager_network_stop (m, c);
   if (c->rootfs != NULL)
     container_rootfs_unmount (m->storage, c, NULL);
   if (container_rootfs_remove (m->storage, c, &err) < 0)
@@ -887,7 +976,7 @@ container_manager_remove (struct container_manager *m, struct container *c, bool
       pthread_mutex_unlock (&m->lock);
       return berth_error_make (err, EBUSY, "removal of container %s is already in progress", c->id);
     }
-  if (manager_running (c))
+  if (manager_running (c) || c->status == CONTAINER_RESTARTING)
     {
       if (!force)
         {
@@ -897,7 +986,9 @@ container_manager_remove (struct container_manager *m, struct container *c, bool
                                    "removing or force remove",
                                    c->name);
         }
-      if (manager_signal_locked (m, c, SIGKILL, err) < 0 || !manager_wait_stopped_locked (m, c, 30))
+      if (c->status == CONTAINER_RESTARTING)
+        manager_restart_cancel_locked (m, c, 30);
+      else if (manager_signal_locked (m, c, SIGKILL, err) < 0 || !manager_wait_stopped_locked (m, c, 30))
         {
           pthread_mutex_unlock (&m->lock);
           if (*err == NULL)
@@ -922,6 +1013,7 @@ manager_remove_unlocked_files (struct container_manager *m, struct container *c)
   manager_remove_files (m, c);
   pthread_mutex_lock (&m->lock);
   c->remove_done = true;
+  manager_event (m, c, "destroy", NULL);
   manager_unref_locked (c); /* the list's reference; the caller still holds one */
   pthread_cond_broadcast (&m->changed);
   pthread_mutex_unlock (&m->lock);
@@ -1013,6 +1105,8 @@ container_manager_attach (struct container_manager *m, struct container *c, unsi
           r = sp[0];
         }
     }
+  if (r >= 0)
+    manager_event (m, c, "attach", NULL);
   pthread_mutex_unlock (&m->lock);
   return r;
 }
@@ -1032,6 +1126,17 @@ container_manager_resize (struct container_manager *m, struct container *c, unsi
     fd = berth_error_make (err, EINVAL, "cannot resize container %s: it has no tty", c->id);
   else
     fd = manager_connect_shim (m, c, SHIM_ATTACH_CONTROL, err);
+  if (fd >= 0)
+    {
+      json_object *attrs = json_object_new_object ();
+      char num[16];
+      snprintf (num, sizeof (num), "%u", height);
+      json_object_object_add (attrs, "height", json_object_new_string (num));
+      snprintf (num, sizeof (num), "%u", width);
+      json_object_object_add (attrs, "width", json_object_new_string (num));
+      manager_event (m, c, "resize", attrs);
+      json_object_put (attrs);
+    }
   pthread_mutex_unlock (&m->lock);
   if (fd < 0)
     return fd;
@@ -1082,7 +1187,10 @@ restore_one (struct container_manager *m, const char *dir)
   if (manager_running (c))
     {
       if (shim_alive (c) && manager_start_monitor_locked (m, c, &err) == 0)
-        log_info ("container %.12s is still manager_running (shim %d): reattached", c->id, (int) c->shim_pid);
+        {
+          log_info ("container %.12s is still manager_running (shim %d): reattached", c->id, (int) c->shim_pid);
+          manager_restore_paused_locked (m, c);
+        }
       else
         {
           if (err != NULL)
@@ -1102,6 +1210,8 @@ restore_one (struct container_manager *m, const char *dir)
       c->rootfs = NULL;
       manager_save_state_locked (c);
     }
+  manager_volumes_restore (m, c);
+  manager_network_restore (m, c);
   manager_list_add_locked (m, c);
 }
 
@@ -1129,6 +1239,9 @@ container_manager_open (const struct container_manager_opts *opts, struct contai
   m->default_log_driver = xstrdup (opts->default_log_driver ? opts->default_log_driver : "json-file");
   m->default_log_opts = opts->default_log_opts;
   m->shim_path = xstrdup (opts->shim_path);
+  m->volumes = opts->volumes;
+  m->init_path = opts->init_path ? xstrdup (opts->init_path) : NULL;
+  m->networks = opts->networks;
   pthread_mutex_init (&m->lock, NULL);
   pthread_cond_init (&m->changed, NULL);
   if (berth_mkdir_p (root, 0700, err) < 0 || berth_mkdir_p (m->bundles, 0700, err) < 0
@@ -1153,6 +1266,8 @@ container_manager_open (const struct container_manager_opts *opts, struct contai
       }
   if (m->n > 1) /* qsort's pointer must not be NULL, even for 0 items */
     qsort (m->list, m->n, sizeof (*m->list), cmp_created);
+  manager_network_restore_done (m);
+  manager_exec_restore_locked (m);
   pthread_mutex_unlock (&m->lock);
   *ret = m;
   return 0;
@@ -1180,6 +1295,7 @@ container_manager_close (struct container_manager *m)
   free (m->bundles);
   free (m->default_log_driver);
   free (m->shim_path);
+  free (m->init_path);
   free (m->list);
   free (m);
 }

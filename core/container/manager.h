@@ -27,6 +27,9 @@ struct container_images
   void *ud;
 };
 
+struct volume_service;
+struct network_service;
+
 struct container_manager_opts
 {
   const char *data_root;
@@ -36,6 +39,9 @@ struct container_manager_opts
   const char *default_log_driver;
   const struct berth_cfg *default_log_opts; /* for the default driver; may be NULL */
   const char *shim_path;
+  struct volume_service *volumes; /* for volumes and mounts (may be NULL) */
+  const char *init_path;          /* berth-init, for HostConfig.Init */
+  struct network_service *networks; /* the default bridge (may be NULL) */
 };
 
 struct container_manager;
@@ -50,6 +56,9 @@ void container_manager_set_images (struct container_manager *m, const struct con
    what it keeps. */
 typedef void (*container_event_fn) (void *ud, const struct container *c, const char *action, json_object *attrs);
 void container_manager_set_events (struct container_manager *m, container_event_fn fn, void *ud);
+/* Start the stopped containers whose restart policy wants them running,
+   as dockerd does at boot (after set_events, so they have their events). */
+void container_manager_restart_at_boot (struct container_manager *m);
 
 /* For the image service's layer reconciliation: is this storage layer a
    container's writable layer?  Answers from disk, before any open. */
@@ -123,5 +132,69 @@ struct berth_driver *container_manager_log_driver (struct container_manager *m, 
 const char *container_manager_data_root (const struct container_manager *m);
 /* the log driver options of the container (owned by the caller) */
 struct berth_cfg *container_manager_log_opts (struct container_manager *m, const struct container *c);
+
+/* docker exec (manager-exec.c): an instance is created for a running
+   container, started once through a berth-shim in exec mode, and forgotten
+   when its container stops.  EBUSY (409) for a container not running,
+   paused or restarting (what: the name the client used). */
+struct container_exec;
+int container_manager_exec_create (struct container_manager *m, struct container *c, const char *what,
+                                   json_object *body, char **ret_id, berth_error_t *err);
+/* A reference to drop with container_manager_exec_put; ENOENT "No such exec
+   instance: X". */
+struct container_exec *container_manager_exec_get (struct container_manager *m, const char *id, berth_error_t *err);
+void container_manager_exec_put (struct container_manager *m, struct container_exec *e);
+json_object *container_manager_exec_inspect (struct container_manager *m, struct container_exec *e);
+/* fixed at create */
+bool container_exec_tty (const struct container_exec *e);
+bool container_exec_stdin (const struct container_exec *e);
+size_t container_exec_detach_keys (const struct container_exec *e, const unsigned char **ret);
+/* Start the process.  EBUSY when it ran or runs already, or the container
+   stopped.  Without detach, *ret_fd is a connection to its stdio, as
+   container_manager_attach's (frames without a tty; EOF after the exit).
+   height/width: the tty's first size (0: ConsoleSize of create).  A program
+   that cannot start: EINVAL with the runtime's words, exit code 127 (not
+   found) or 126 recorded. */
+int container_manager_exec_start (struct container_manager *m, struct container_exec *e, bool detach, unsigned height,
+                                  unsigned width, int *ret_fd, berth_error_t *err);
+int container_manager_exec_resize (struct container_manager *m, struct container_exec *e, unsigned height,
+                                   unsigned width, berth_error_t *err);
+/* The stream of a started exec ended: returns once its exit status is
+   recorded (a few seconds at most), so that inspect shows it. */
+void container_manager_exec_ended (struct container_manager *m, struct container_exec *e);
+/* Container inspect's ExecIDs: the instances not ended, NULL when none.
+   Call with the manager's lock held (container_manager_with). */
+json_object *container_exec_ids_json (const struct container *c);
+
+/* Freeze / thaw the container's processes (cgroup freezer).  EBUSY (409)
+   "Container X is not running" / "is already paused" / "is not paused". */
+int container_manager_pause (struct container_manager *m, struct container *c, berth_error_t *err);
+int container_manager_unpause (struct container_manager *m, struct container *c, berth_error_t *err);
+/* A new name (with or without '/'): EINVAL for a bad or unchanged one,
+   EEXIST (409) when another container has it.  Saved atomically. */
+int container_manager_rename (struct container_manager *m, struct container *c, const char *name,
+                              berth_error_t *err);
+/* `docker top`: {"Titles","Processes"} from ps with ps_args (NULL/"" =
+   -ef).  EBUSY when not running, EINVAL for refused ps arguments. */
+int container_manager_top (struct container_manager *m, struct container *c, const char *ps_args, json_object **ret,
+                           berth_error_t *err);
+/* One stats sample with "name" and "id" (no precpu/preread): returns 1 for
+   a running container, 0 with moby's all-zero object otherwise; ENOENT
+   once removed. */
+int container_manager_stats (struct container_manager *m, struct container *c, json_object **ret, berth_error_t *err);
+/* SizeRw: bytes the container added or changed in its writable layer. */
+int container_manager_size (struct container_manager *m, struct container *c, int64_t *ret_rw, berth_error_t *err);
+/* Remove the stopped containers (created, exited, dead) for which match
+   (called with the lock held; NULL = all) says true; *ret_deleted: array
+   of ids or NULL for none, *ret_reclaimed: their SizeRw sum. */
+typedef bool (*container_match_fn) (void *ud, const struct container *c);
+int container_manager_prune (struct container_manager *m, container_match_fn match, void *ud,
+                             json_object **ret_deleted, int64_t *ret_reclaimed, berth_error_t *err);
+
+/* rm -v (manager-volumes.c): the anonymous volumes of c (NULL-terminated,
+   to strv_free), taken before the removal; removed after it, each unless
+   another container uses it. */
+char **container_manager_anonymous_volumes (struct container_manager *m, const struct container *c);
+void container_manager_remove_volumes (struct container_manager *m, char **names);
 
 #endif

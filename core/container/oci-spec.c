@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 
 #include "core/container/oci-spec.h"
+#include "core/container/security-opt.h"
 #include "core/lib/mem.h"
 #include "core/runtime/caps.h"
 #include "core/runtime/cgroup.h"
@@ -201,7 +202,11 @@ resources (json_object *host)
   if (mem > 0)
     {
       json_object *m = json_object_new_object ();
+      int64_t swap = json_object_get_int64 (json_object_object_get (host, "MemorySwap"));
       json_object_object_add (m, "limit", json_object_new_int64 (mem));
+      /* memory + swap, as cgroup v1's memsw; -1 unlimited */
+      if (swap != 0)
+        json_object_object_add (m, "swap", json_object_new_int64 (swap));
       json_object_object_add (r, "memory", m);
     }
   if (nano > 0 || shares > 0)
@@ -302,12 +307,17 @@ process (const struct oci_spec_input *in, const char *hostname)
   json_object_object_add (caps, "inheritable", json_object_new_array ());
   json_object_object_add (caps, "ambient", json_object_new_array ());
   json_object_object_add (p, "capabilities", caps);
-  json_object_object_add (p, "noNewPrivileges", json_object_new_boolean (false));
+  json_object_object_add (p, "noNewPrivileges", json_object_new_boolean (in->no_new_privileges));
+  {
+    json_object *rl = ulimits_to_oci (json_object_object_get (c->host_config, "Ulimits"));
+    if (rl != NULL)
+      json_object_object_add (p, "rlimits", rl);
+  }
   return p;
 }
 
 static json_object *
-namespaces (json_object *host)
+namespaces (json_object *host, const char *netns_path)
 {
   const char *net = json_object_get_string (json_object_object_get (host, "NetworkMode"));
   const char *cgns = json_object_get_string (json_object_object_get (host, "CgroupnsMode"));
@@ -325,6 +335,8 @@ namespaces (json_object *host)
         continue;
       ns = json_object_new_object ();
       json_object_object_add (ns, "type", str (kinds[i]));
+      if (strcmp (kinds[i], "network") == 0 && netns_path != NULL)
+        json_object_object_add (ns, "path", str (netns_path));
       json_object_array_add (a, ns);
     }
   return a;
@@ -359,7 +371,7 @@ oci_spec_build (const struct oci_spec_input *in, berth_error_t *err)
     json_object_object_add (spec, "domainname", str (domain));
   json_object_object_add (spec, "process", process (in, hostname));
   json_object_object_add (spec, "mounts", default_mounts (c, shm > 0 ? shm : DEFAULT_SHM_SIZE));
-  json_object_object_add (lx, "namespaces", namespaces (c->host_config));
+  json_object_object_add (lx, "namespaces", namespaces (c->host_config, in->netns_path));
   json_object_object_add (lx, "cgroupsPath", str (cgroup));
   json_object_object_add (lx, "resources", resources (c->host_config));
   json_object_object_add (lx, "maskedPaths", masked ());

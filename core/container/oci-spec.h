@@ -20,6 +20,8 @@ struct oci_spec_input
   const struct container_user *user;
   json_object *seccomp;             /* linux.seccomp (borrowed), NULL = none */
   const char *cgroup_parent;        /* e.g. "/berth" */
+  bool no_new_privileges;           /* --security-opt no-new-privileges */
+  const char *netns_path;           /* a network namespace to join (bridge), NULL = a new one */
 };
 
 /* Docker's 14 default capabilities, NULL-terminated */

@@ -91,7 +91,8 @@ parse_report (char *text, struct shim_launch_result *res, berth_error_t *err)
 int
 shim_launch (const struct shim_launch_opts *o, struct shim_launch_result *res, berth_error_t *err)
 {
-  cleanup_strv char **argv = build_argv (o);
+  cleanup_strv char **own_argv = o->argv ? NULL : build_argv (o);
+  char *const *argv = o->argv ? o->argv : own_argv;
   cleanup_free char *log_path = xasprintf ("%s/shim.log", o->bundle);
   char buf[REPORT_MAX];
   size_t len = 0;

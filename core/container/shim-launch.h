@@ -21,6 +21,8 @@ struct shim_launch_opts
   const struct berth_cfg *log_opts;  /* map of scalars; may be NULL */
   const int *attach_fds;             /* pre-connected attach clients (fds 4.. of the shim) */
   size_t n_attach_fds;
+  char *const *argv;                 /* when set, the shim's command line (exec mode); then only bundle
+                                        (for shim.log) and the attach fds are used */
 };
 
 struct shim_launch_result

@@ -12,6 +12,7 @@
 #include "core/daemon/containers.h"
 #include "core/daemon/filters.h"
 #include "core/image/service.h"
+#include "core/lib/log.h"
 #include "core/lib/mem.h"
 
 static const char *
@@ -35,6 +36,27 @@ inspect_one (void *ud, const struct container *c)
   x->out = container_inspect_json (c, &ctx);
 }
 
+/* size=1: SizeRw (what the container wrote) and SizeRootFs (its image's
+   layers plus SizeRw); a size that cannot be read is logged and 0, as moby */
+static void
+add_sizes (struct berthd *d, struct container *c, json_object *o)
+{
+  cleanup_store_image struct store_image *img = NULL;
+  berth_error_t serr = NULL;
+  int64_t rw = 0, image = 0;
+
+  if (container_manager_size (d->containers, c, &rw, &serr) < 0)
+    {
+      log_warn ("container %.12s: size: %s", c->id, berth_error_msg (&serr));
+      berth_error_release (&serr);
+      rw = 0;
+    }
+  if (store_image_get (image_service_store (d->images), c->image_id, &img, NULL) == 0)
+    image = image_service_image_size (d->images, img);
+  json_object_object_add (o, "SizeRw", json_object_new_int64 (rw));
+  json_object_object_add (o, "SizeRootFs", json_object_new_int64 (image + rw));
+}
+
 static int
 handle_inspect (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
 {
@@ -43,12 +65,9 @@ handle_inspect (struct berthd *d, struct berth_request *req, struct berth_respon
 
   if (c == NULL)
     return berth_error_ret (err);
-  if (berth_request_query_bool (req, "size"))
-    {
-      container_manager_put (d->containers, c);
-      return berth_error_make (err, ENOTSUP, "size=1: container sizes are not implemented yet");
-    }
   container_manager_with (d->containers, c, inspect_one, &x);
+  if (berth_request_query_bool (req, "size"))
+    add_sizes (d, c, x.out);
   container_manager_put (d->containers, c);
   berth_response_json (resp, 200, x.out);
   return 0;
@@ -174,8 +193,6 @@ handle_list (struct berthd *d, struct berth_request *req, struct berth_response 
   char *const *v;
   int r = 0;
 
-  if (berth_request_query_bool (req, "size"))
-    return berth_error_make (err, ENOTSUP, "size=1: container sizes are not implemented yet");
   if (berth_filters_parse (req, list_filters, &f, err) < 0)
     return berth_error_ret (err);
   x.f = f;
@@ -231,6 +248,19 @@ handle_list (struct berthd *d, struct berth_request *req, struct berth_response 
     {
       x.rows = json_object_new_array ();
       container_manager_each (d->containers, list_one, &x);
+      /* outside the manager's lock: sizes walk the writable layers */
+      if (berth_request_query_bool (req, "size"))
+        for (size_t i = 0; i < json_object_array_length (x.rows); i++)
+          {
+            json_object *row = json_object_array_get_idx (x.rows, i);
+            berth_error_t gerr = NULL;
+            struct container *c = container_manager_get (
+                d->containers, json_object_get_string (json_object_object_get (row, "Id")), &gerr);
+            berth_error_release (&gerr);
+            if (c != NULL)
+              add_sizes (d, c, row);
+            container_manager_put (d->containers, c);
+          }
       berth_response_json (resp, 200, x.rows);
     }
   for (size_t i = 0; i < x.n_names; i++)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,6 @@
 #include "core/daemon/containers.h"
 #include "core/lib/mem.h"
 #include "core/plugin/registry.h"
-
-/* The json-file reader looks at its cancel fd every 100 ms and stops
-   without a last look at the file: cancel a bit later than the exit so the
-   last lines are read. */
-#define FOLLOW_GRACE_NS 300000000L
 
 struct emit_ctx
 {
@@ -103,12 +99,17 @@ parse_time (const char *s, const char *what, int64_t *ret, berth_error_t *err)
   return 0;
 }
 
+/* The follower ends the read when the container stops (the shim has
+   closed the log before its exit is seen, and the driver makes a last pass
+   after the cancel, so every line written reaches the client) or when the
+   client hangs up (the response pipe's reader is gone). */
 struct follow
 {
   struct berthd *d;
   struct container *c;
   int cancel_w;
-  int done; /* __atomic: the reader finished first */
+  int out_fd; /* the response pipe */
+  int done;   /* __atomic: the reader finished first */
 };
 
 static void *
@@ -120,16 +121,13 @@ follow_main (void *arg)
   for (;;)
     {
       berth_error_t err = NULL;
-      int r = container_manager_wait_timed (f->d->containers, f->c, CONTAINER_WAIT_NOT_RUNNING, 500, &code, &err);
+      struct pollfd p = { f->out_fd, 0, 0 };
+      int r = container_manager_wait_timed (f->d->containers, f->c, CONTAINER_WAIT_NOT_RUNNING, 250, &code, &err);
       berth_error_release (&err);
-      if (__atomic_load_n (&f->done, __ATOMIC_SEQ_CST))
+      if (__atomic_load_n (&f->done, __ATOMIC_SEQ_CST) || r != 0)
         break;
-      if (r != 0)
-        {
-          struct timespec grace = { 0, FOLLOW_GRACE_NS };
-          nanosleep (&grace, NULL);
-          break;
-        }
+      if (f->out_fd >= 0 && poll (&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
+        break;
     }
   if (write (f->cancel_w, "x", 1) < 0)
     {
@@ -213,6 +211,7 @@ handle_logs (struct berthd *d, struct berth_request *req, struct berth_response 
         }
       f.c = c;
       f.cancel_w = cancel[1];
+      f.out_fd = berth_response_stream_fd (req);
       o.flags |= BERTH_LOG_FOLLOW;
       o.cancel_fd = cancel[0];
       if (pthread_create (&follower, NULL, follow_main, &f) != 0)

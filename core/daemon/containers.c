@@ -8,6 +8,8 @@
 
 #include "core/config/config.h"
 #include "core/daemon/containers.h"
+#include "core/daemon/events.h"
+#include "core/daemon/volumes.h"
 #include "core/image/service.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
@@ -116,6 +118,7 @@ int
 berth_containers_open (struct berthd *d, berth_error_t *err)
 {
   cleanup_free char *shim = shim_path ();
+  cleanup_free char *init = berth_init_program_path ();
   struct container_manager_opts o = {
     .data_root = d->cfg->data_root,
     .exec_root = d->cfg->exec_root,
@@ -124,6 +127,9 @@ berth_containers_open (struct berthd *d, berth_error_t *err)
     .default_log_driver = d->cfg->log_driver,
     .default_log_opts = d->cfg->log_opts,
     .shim_path = shim,
+    .volumes = d->volumes,
+    .init_path = init,
+    .networks = d->networks,
   };
   struct container_images images = { .resolve = resolve_image, .ud = d };
 
@@ -131,6 +137,9 @@ berth_containers_open (struct berthd *d, berth_error_t *err)
     return berth_error_wrap (err, "cannot open the containers");
   container_manager_set_images (d->containers, &images);
   image_service_set_usage_hook (d->images, image_usage, d);
+  container_manager_set_events (d->containers, berth_events_container, d->events);
+  /* as dockerd at boot: containers whose restart policy wants them running */
+  container_manager_restart_at_boot (d->containers);
   return 0;
 }
 
@@ -146,6 +155,9 @@ berth_containers_close (struct berthd *d)
 {
   if (d->images != NULL)
     image_service_set_usage_hook (d->images, NULL, NULL);
+  /* monitor threads may outlive the manager's close: no events after it */
+  if (d->containers != NULL)
+    container_manager_set_events (d->containers, NULL, NULL);
   container_manager_close (d->containers);
   d->containers = NULL;
 }
@@ -296,19 +308,23 @@ handle_kill (struct berthd *d, struct berth_request *req, struct berth_response 
 static int
 handle_delete (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
 {
+  cleanup_strv char **anonymous = NULL;
   struct container *c;
   int r;
 
   if (berth_request_query_bool (req, "link"))
     return berth_error_make (err, EINVAL, "links are not supported");
-  /* v (anonymous volumes) has nothing to do: create refuses Config.Volumes */
   c = berth_container_get (d, req, err);
   if (c == NULL)
     return berth_error_ret (err);
+  /* v: its anonymous volumes go after it (those no other container uses) */
+  if (berth_request_query_bool (req, "v"))
+    anonymous = container_manager_anonymous_volumes (d->containers, c);
   r = container_manager_remove (d->containers, c, berth_request_query_bool (req, "force"), err);
   container_manager_put (d->containers, c);
   if (r < 0)
     return r;
+  container_manager_remove_volumes (d->containers, anonymous);
   no_content (resp, 204);
   return 0;
 }

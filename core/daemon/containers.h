@@ -22,5 +22,15 @@ struct container *berth_container_get (struct berthd *d, const struct berth_requ
 void berth_container_list_routes (struct berth_router *r);
 void berth_container_logs_routes (struct berth_router *r);
 void berth_container_attach_routes (struct berth_router *r);
+/* exec create/start/resize/inspect (containers-exec.c) */
+void berth_exec_routes (struct berth_router *r);
+/* pause, unpause, rename, top, prune (containers-ops.c) and stats
+   (containers-stats.c) */
+void berth_container_ops_routes (struct berth_router *r);
+void berth_container_stats_routes (struct berth_router *r);
+/* changes, export, commit (containers-layers.c) */
+void berth_container_layer_routes (struct berth_router *r);
+/* HEAD/GET/PUT archive: docker cp (containers-archive.c) */
+void berth_container_archive_routes (struct berth_router *r);
 
 #endif

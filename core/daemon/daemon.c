@@ -12,6 +12,7 @@
 #include "core/daemon/containers.h"
 #include "core/daemon/daemon.h"
 #include "core/daemon/engine-id.h"
+#include "core/daemon/events.h"
 #include "core/daemon/images.h"
 #include "core/daemon/listen.h"
 #include "core/daemon/options.h"
@@ -20,10 +21,12 @@
 #include "core/daemon/router.h"
 #include "core/daemon/server.h"
 #include "core/daemon/system.h"
+#include "core/daemon/volumes.h"
 #include "core/image/service.h"
 #include "core/lib/fs.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
+#include "core/network/daemon-networks.h"
 #include "core/plugin/registry.h"
 
 #define DEFAULT_CONFIG BERTH_SYSCONFDIR "/berth/berth.yaml"
@@ -226,6 +229,12 @@ serve (struct berthd *d)
       berth_error_wrap (&err, "cannot open the image store");
       goto out;
     }
+  image_service_set_max_layer_size (d->images, d->cfg->max_layer_size);
+  d->events = berth_events_new ();
+  if (berth_volumes_open (d, &err) < 0)
+    goto out;
+  if (berth_networks_open (d, &err) < 0)
+    goto out;
   if (berth_containers_open (d, &err) < 0)
     goto out;
 
@@ -233,7 +242,14 @@ serve (struct berthd *d)
   berth_system_routes (router);
   berth_image_routes (router);
   berth_image_archive_routes (router);
+  berth_image_registry_routes (router);
   berth_container_routes (router);
+  berth_exec_routes (router);
+  berth_container_ops_routes (router);
+  berth_container_layer_routes (router);
+  berth_container_archive_routes (router);
+  berth_event_routes (router);
+  berth_volume_routes (router);
   if (berth_server_start (d, router, listeners, n_listeners, &server, &err) < 0)
     goto out;
 
@@ -248,9 +264,14 @@ out:
   if (err != NULL)
     fail (&err);
   berth_containers_shutdown (d);
+  berth_events_shutdown (d->events);
   berth_server_stop (server);
   berth_router_free (router);
   berth_containers_close (d);
+  berth_volumes_close (d);
+  berth_networks_close (d);
+  berth_events_free (d->events);
+  d->events = NULL;
   image_service_close (d->images);
   d->images = NULL;
   if (d->plugins != NULL)

@@ -7,6 +7,9 @@ struct berth_plugins;
 struct berth_driver;
 struct image_service;
 struct container_manager;
+struct berth_events;
+struct volume_service;
+struct network_service;
 
 struct berthd
 {
@@ -16,6 +19,9 @@ struct berthd
   char *engine_id;               /* persisted under the data root */
   struct image_service *images;  /* the image store on the storage driver */
   struct container_manager *containers; /* containers.c */
+  struct berth_events *events;          /* events.c */
+  struct volume_service *volumes;       /* volumes.c */
+  struct network_service *networks;     /* core/network/daemon-networks.c */
 };
 
 #endif

@@ -1,6 +1,6 @@
 /* Routes that move whole images: load (POST /images/load), save
    (GET /images/get, /images/{name}/get) and import (POST /images/create
-   with fromSrc; pulling with fromImage is not there yet).  All stream:
+   with fromSrc; with fromImage it is a pull: images-registry.c).  All stream:
    bodies of any size in, tar or JSON message streams out. */
 #include "config.h"
 
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/daemon/daemon.h"
+#include "core/daemon/events.h"
 #include "core/daemon/images.h"
 #include "core/image/archive-load.h"
 #include "core/image/archive-save.h"
@@ -23,6 +24,7 @@ struct json_out
 {
   struct berth_request *req;
   struct berth_response *resp;
+  struct berthd *d; /* for events */
 };
 
 /* Start the JSON stream on the first message, so errors before any output
@@ -65,14 +67,22 @@ finish_json (struct json_out *o, int r, berth_error_t *err)
 static void
 load_line (void *ud, const char *line)
 {
+  struct json_out *o = ud;
   cleanup_free char *text = xasprintf ("%s\n", line);
+  char id[DIGEST_BUF_SIZE];
+
   send_message (ud, "stream", text);
+  /* moby's "load" event: Actor.ID and name the image id */
+  if (strncmp (line, "Loaded image ID: ", 17) == 0)
+    berth_events_image (o->d->events, "load", line + 17, line + 17);
+  else if (strncmp (line, "Loaded image: ", 14) == 0 && image_service_lookup (o->d->images, line + 14, id, NULL) == 0)
+    berth_events_image (o->d->events, "load", id, id);
 }
 
 static int
 handle_load (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
 {
-  struct json_out o = { req, resp };
+  struct json_out o = { req, resp, d };
   int r = image_archive_load (d->images, req->body_fd, load_line, &o, err);
 
   if (r == 0 && !berth_request_body_complete (req) && !berth_response_streaming (req))
@@ -103,6 +113,12 @@ handle_save (struct berthd *d, struct berth_request *req, struct berth_response 
   if (r == 0)
     r = image_save_write (d->images, plan, berth_response_stream_fd (req), err);
   image_save_plan_free (plan);
+  for (size_t i = 0; r == 0 && names != NULL && names[i] != NULL; i++)
+    {
+      char id[DIGEST_BUF_SIZE];
+      if (image_service_lookup (d->images, names[i], id, NULL) == 0)
+        berth_events_image (d->events, "save", id, names[i]);
+    }
   return r;
 }
 
@@ -182,19 +198,13 @@ handle_create (struct berthd *d, struct berth_request *req, struct berth_respons
   const char *from_src = berth_request_query (req, "fromSrc");
   cleanup_image_ref struct image_ref *ref = NULL;
   cleanup_strv char **changes = berth_request_query_all (req, "changes");
-  struct json_out o = { req, resp };
+  struct json_out o = { req, resp, d };
   char id[DIGEST_BUF_SIZE];
   cleanup_close int fd = -1;
   int r;
 
   if (from_image != NULL && from_image[0] != '\0')
-    {
-      const char *tag = berth_request_query (req, "tag");
-      return berth_error_make (err, ENOSYS,
-                               "pulling images is not implemented yet in berth (requested %s%s%s); load an "
-                               "archive made by `docker save` with `berth load` instead",
-                               from_image, tag != NULL && tag[0] != '\0' ? ":" : "", tag != NULL ? tag : "");
-    }
+    return berth_image_pull (d, req, resp, err);
   if (from_src == NULL || from_src[0] == '\0')
     return berth_error_make (err, EINVAL, "fromImage or fromSrc is required");
   if (strcmp (from_src, "-") != 0)
@@ -208,6 +218,13 @@ handle_create (struct berthd *d, struct berth_request *req, struct berth_respons
   if (fd < 0)
     return fd;
   r = image_service_import (d->images, fd, changes, berth_request_query (req, "message"), ref, id, err);
+  if (r == 0 && ref != NULL)
+    {
+      cleanup_free char *name = image_ref_familiar_string (ref);
+      berth_events_image (d->events, "tag", id, name);
+    }
+  if (r == 0)
+    berth_events_image (d->events, "import", id, id);
   if (r == 0)
     send_message (&o, "status", id);
   return finish_json (&o, r, err);

@@ -7,11 +7,13 @@
 #include <time.h>
 
 #include "core/daemon/daemon.h"
+#include "core/daemon/events.h"
 #include "core/daemon/filters.h"
 #include "core/daemon/images.h"
 #include "core/image/service.h"
 #include "core/lib/mem.h"
 #include "core/plugin/registry.h"
+#include "core/volume/service.h"
 
 /* moby prints this for a tag time it never recorded */
 #define ZERO_TIME "0001-01-01T00:00:00Z"
@@ -135,7 +137,7 @@ image_summary (struct image_service *svc, const struct store_image *img, const s
                           json_object_new_int64 (berth_image_created_unix (cfg != NULL ? cfg->created : NULL)));
   json_object_object_add (o, "Id", json_object_new_string (img->id));
   json_object_object_add (o, "Labels", labels_json (cfg));
-  json_object_object_add (o, "ParentId", json_object_new_string (""));
+  json_object_object_add (o, "ParentId", json_object_new_string (img->parent));
   json_object_object_add (o, "RepoDigests", strv_json (digests));
   json_object_object_add (o, "RepoTags", strv_json (tags));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (shared));
@@ -384,8 +386,14 @@ handle_inspect (struct berthd *d, struct berth_request *req, struct berth_respon
   json_object_object_add (o, "Id", json_object_new_string (id));
   json_object_object_add (o, "RepoTags", strv_json (refs.tags));
   json_object_object_add (o, "RepoDigests", strv_json (refs.digests));
-  json_object_object_add (o, "Parent", json_object_new_string (""));
-  json_object_object_add (o, "Comment", json_object_new_string (raw_string (raw, "comment")));
+  json_object_object_add (o, "Parent", json_object_new_string (img->parent));
+  {
+    /* moby: the config's comment, else the last history entry's (commit) */
+    const char *comment = raw_string (raw, "comment");
+    if (comment[0] == '\0' && cfg->n_history > 0 && cfg->history[cfg->n_history - 1].comment != NULL)
+      comment = cfg->history[cfg->n_history - 1].comment;
+    json_object_object_add (o, "Comment", json_object_new_string (comment));
+  }
   json_object_object_add (o, "Created", json_object_new_string (cfg->created != NULL ? cfg->created : ""));
   json_object_object_add (o, "DockerVersion", json_object_new_string (raw_string (raw, "docker_version")));
   json_object_object_add (o, "Author", json_object_new_string (cfg->author != NULL ? cfg->author : ""));
@@ -403,7 +411,8 @@ handle_inspect (struct berthd *d, struct berth_request *req, struct berth_respon
   json_object_object_add (rootfs, "Layers", strv_json (cfg->diff_ids));
   json_object_object_add (o, "RootFS", rootfs);
   meta = json_object_new_object ();
-  json_object_object_add (meta, "LastTagTime", json_object_new_string (ZERO_TIME));
+  json_object_object_add (meta, "LastTagTime",
+                          json_object_new_string (img->last_tag_time != NULL ? img->last_tag_time : ZERO_TIME));
   json_object_object_add (o, "Metadata", meta);
   image_refs_clear (&refs);
   json_object_put (raw);
@@ -455,18 +464,30 @@ handle_history (struct berthd *d, struct berth_request *req, struct berth_respon
       json_object_object_add (o, "Tags", NULL);
       json_object_array_add (items, o);
     }
-  image_refs_load (svc, id, &refs);
-  for (size_t i = json_object_array_length (items); i > 0; i--)
-    {
-      struct json_object *o = json_object_get (json_object_array_get_idx (items, i - 1));
-      if (i == json_object_array_length (items))
-        {
-          json_object_object_add (o, "Id", json_object_new_string (id));
-          json_object_object_add (o, "Tags", refs.n_tags > 0 ? strv_json (refs.tags) : NULL);
-        }
-      json_object_array_add (out, o);
-    }
-  image_refs_clear (&refs);
+  {
+    /* as moby: newest entry first, named after the image, the next after its
+       Parent (a commit's base), and so on while parents are known */
+    char cur[DIGEST_BUF_SIZE];
+    snprintf (cur, sizeof (cur), "%s", id);
+    for (size_t i = json_object_array_length (items); i > 0; i--)
+      {
+        struct json_object *o = json_object_get (json_object_array_get_idx (items, i - 1));
+        if (cur[0] != '\0')
+          {
+            struct store_image *anc = NULL;
+            image_refs_load (svc, cur, &refs);
+            json_object_object_add (o, "Id", json_object_new_string (cur));
+            json_object_object_add (o, "Tags", refs.n_tags > 0 ? strv_json (refs.tags) : NULL);
+            image_refs_clear (&refs);
+            if (store_image_get (image_service_store (svc), cur, &anc, NULL) == 0)
+              snprintf (cur, sizeof (cur), "%s", anc->parent);
+            else
+              cur[0] = '\0';
+            store_image_free (anc);
+          }
+        json_object_array_add (out, o);
+      }
+  }
   json_object_put (items);
   berth_response_json (resp, 200, out);
   return 0;
@@ -501,6 +522,10 @@ handle_tag (struct berthd *d, struct berth_request *req, struct berth_response *
   if (image_service_lookup (svc, berth_request_capture (req, "name"), id, err) < 0
       || image_service_tag (svc, ref, id, NULL, err) < 0)
     return berth_error_ret (err);
+  {
+    cleanup_free char *name = image_ref_familiar_string (ref);
+    berth_events_image (d->events, "tag", id, name);
+  }
   berth_response_text (resp, 201, "text/plain; charset=utf-8", "");
   return 0;
 }
@@ -511,7 +536,10 @@ static int
 handle_delete (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
 {
   struct json_object *items = json_object_new_array ();
+  char id[DIGEST_BUF_SIZE] = "";
 
+  if (image_service_lookup (svc_of (d), berth_request_capture (req, "name"), id, NULL) < 0)
+    id[0] = '\0';
   if (image_service_remove (svc_of (d), berth_request_capture (req, "name"), berth_request_query_bool (req, "force"),
                             items, err)
       < 0)
@@ -519,6 +547,8 @@ handle_delete (struct berthd *d, struct berth_request *req, struct berth_respons
       json_object_put (items);
       return berth_error_ret (err);
     }
+  if (id[0] != '\0')
+    berth_events_image_removed (d->events, id, items);
   berth_response_json (resp, 200, items);
   return 0;
 }
@@ -662,21 +692,13 @@ handle_df (struct berthd *d, struct berth_request *req, struct berth_response *r
     }
   json_object_object_add (o, "LayersSize", json_object_new_int64 (layers));
   json_object_object_add (o, "Images", images);
-  /* containers, volumes and the build cache don't exist yet */
+  /* containers and the build cache are not counted yet */
   json_object_object_add (o, "Containers", wants (types, "container") ? json_object_new_array () : NULL);
-  json_object_object_add (o, "Volumes", wants (types, "volume") ? json_object_new_array () : NULL);
+  json_object_object_add (o, "Volumes",
+                          wants (types, "volume") ? volume_service_list (d->volumes, true) : NULL);
   json_object_object_add (o, "BuildCache", wants (types, "build-cache") ? json_object_new_array () : NULL);
   berth_response_json (resp, 200, o);
   return 0;
-}
-
-static int
-handle_push (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
-{
-  (void)d;
-  (void)resp;
-  return berth_error_make (err, ENOSYS, "pushing images is not implemented yet (%s)",
-                           berth_request_capture (req, "name"));
 }
 
 static const struct berth_route image_routes[] = {
@@ -684,7 +706,6 @@ static const struct berth_route image_routes[] = {
   { "GET", "/images/{name}/json", BERTH_BODY_IGNORE, handle_inspect },
   { "GET", "/images/{name}/history", BERTH_BODY_IGNORE, handle_history },
   { "POST", "/images/{name}/tag", BERTH_BODY_IGNORE, handle_tag },
-  { "POST", "/images/{name}/push", BERTH_BODY_IGNORE, handle_push },
   { "DELETE", "/images/{name}", BERTH_BODY_IGNORE, handle_delete },
   { "POST", "/images/prune", BERTH_BODY_IGNORE, handle_prune },
   { "GET", "/system/df", BERTH_BODY_IGNORE, handle_df },

@@ -9,6 +9,9 @@
 
 void berth_image_routes (struct berth_router *r);
 void berth_image_archive_routes (struct berth_router *r);
+/* POST /images/create?fromImage=: a pull; the push route (images-registry.c) */
+void berth_image_registry_routes (struct berth_router *r);
+int berth_image_pull (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err);
 
 /* RFC 3339 (with fraction and zone) -> unix seconds; 0 when unparsable */
 int64_t berth_image_created_unix (const char *rfc3339);

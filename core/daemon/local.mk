@@ -26,3 +26,10 @@ berthd_LDADD = core/libberth-container.la core/libberth-core.la $(MHD_LIBS) $(JS
 berth_buildinfo_cppflags = \
 	-DBERTH_GIT_COMMIT="\"$$(git -C $(top_srcdir) rev-parse --short=7 HEAD 2>/dev/null || echo unknown)\"" \
 	-DBERTH_BUILD_TIME="\"$$(date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT%H:%M:%SZ)\""
+berthd_SOURCES += core/daemon/events.c core/daemon/events.h
+berthd_SOURCES += core/daemon/containers-layers.c
+berthd_SOURCES += core/daemon/containers-ops.c core/daemon/containers-stats.c
+# docker exec routes
+berthd_SOURCES += core/daemon/containers-exec.c
+berthd_SOURCES += core/daemon/volumes.c core/daemon/volumes.h
+berthd_SOURCES += core/daemon/containers-archive.c

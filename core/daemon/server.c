@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -408,6 +409,12 @@ berth_server_start (struct berthd *d, const struct berth_router *router, struct 
   struct berth_server *s = xmalloc0 (sizeof (*s));
   pthread_condattr_t ca;
 
+  /* One thread per connection: glibc would give each its own malloc arena
+     (up to 8 per core) and keep their pages; two arenas keep an idle
+     berthd near its start-up size (16 -> 13 MB after 40 containers here).
+     MALLOC_ARENA_MAX in the environment still decides. */
+  if (getenv ("MALLOC_ARENA_MAX") == NULL)
+    mallopt (M_ARENA_MAX, 2);
   s->d = d;
   s->router = router;
   pthread_mutex_init (&s->lock, NULL);

@@ -3,6 +3,7 @@
 #include "core/image/layer-apply.h"
 #include "core/image/in-root.h"
 #include "core/image/path-set.h"
+#include "core/lib/pseudo-fs.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 
@@ -36,6 +37,10 @@ struct apply_ctx
   int root_fd;
   int in_fd;
   bool overlay;
+  unsigned flags;
+  uid_t uid, gid;    /* LAYER_APPLY_OWNER */
+  char *rebase_from; /* cleaned; NULL = no rebase */
+  char *rebase_to;
   uint64_t max_uncompressed;
   struct archive *outer;
   struct archive *inner;
@@ -50,6 +55,8 @@ struct apply_ctx
   size_t n_dirs, cap_dirs;
   uint64_t content_size;
   uint64_t entries;
+  uint64_t in_bytes;  /* read from in_fd */
+  uint64_t tar_bytes; /* uncompressed */
 };
 
 /* ---- reading: fd -> (compressed hash) -> decompress -> (uncompressed hash) -> tar ---- */
@@ -70,7 +77,9 @@ outer_read (struct archive *a, void *ud, const void **buf)
           archive_set_error (a, errno, "read layer stream");
           return -1;
         }
-      digest_ctx_update (c->cdigest, c->cbuf, (size_t)n);
+      if (!(c->flags & LAYER_APPLY_PLAIN))
+        digest_ctx_update (c->cdigest, c->cbuf, (size_t)n);
+      c->in_bytes += (uint64_t)n;
       *buf = c->cbuf;
       return n;
     }
@@ -88,7 +97,7 @@ inner_read (struct archive *a, void *ud, const void **buf)
       archive_set_error (a, EINVAL, "decompress layer");
       return -1;
     }
-  if (c->max_uncompressed && digest_ctx_size (c->udigest) + (uint64_t)n > c->max_uncompressed)
+  if (c->max_uncompressed && c->tar_bytes + (uint64_t)n > c->max_uncompressed)
     {
       berth_error_make (&c->cb_err, EFBIG,
                         "layer is larger than the limit of %llu bytes uncompressed (decompression bomb?)",
@@ -96,7 +105,10 @@ inner_read (struct archive *a, void *ud, const void **buf)
       archive_set_error (a, EFBIG, "size limit");
       return -1;
     }
-  digest_ctx_update (c->udigest, c->ubuf, (size_t)n);
+  /* cp has no use for the digests: skip the hashing */
+  if (!(c->flags & LAYER_APPLY_PLAIN))
+    digest_ctx_update (c->udigest, c->ubuf, (size_t)n);
+  c->tar_bytes += (uint64_t)n;
   *buf = c->ubuf;
   return n;
 }
@@ -128,11 +140,14 @@ open_archives (struct apply_ctx *c, berth_error_t *err)
   archive_read_support_filter_gzip (c->outer);
   archive_read_support_filter_zstd (c->outer);
   archive_read_support_filter_xz (c->outer);
+  /* without libbz2 linked in, libarchive would run an external bzip2 */
+  if (archive_bzlib_version () != NULL)
+    archive_read_support_filter_bzip2 (c->outer);
   archive_read_support_format_raw (c->outer);
   r = archive_read_open (c->outer, c, NULL, outer_read, NULL);
   if (r == ARCHIVE_OK)
     r = archive_read_next_header (c->outer, &raw);
-  if ((r == ARCHIVE_EOF || r < ARCHIVE_WARN) && c->cb_err == NULL && digest_ctx_size (c->cdigest) == 0)
+  if ((r == ARCHIVE_EOF || r < ARCHIVE_WARN) && c->cb_err == NULL && c->in_bytes == 0)
     return berth_error_make (err, EINVAL, "layer is empty (no data)");
   if (r == ARCHIVE_EOF)
     return berth_error_make (err, EINVAL, "layer is empty");
@@ -195,6 +210,27 @@ static char *
 join_path (const char *dir, const char *base)
 {
   return *dir ? xasprintf ("%s/%s", dir, base) : xstrdup (base);
+}
+
+/* opts->rebase_from/rebase_to on a cleaned path */
+static void
+rebase_path (struct apply_ctx *c, char **path)
+{
+  const char *from = c->rebase_from;
+  size_t n;
+  char *out;
+
+  if (from == NULL)
+    return;
+  n = strlen (from);
+  if (n == 0)
+    out = **path ? join_path (c->rebase_to, *path) : xstrdup (c->rebase_to);
+  else if (strncmp (*path, from, n) == 0 && ((*path)[n] == '\0' || (*path)[n] == '/'))
+    out = *c->rebase_to ? xasprintf ("%s%s", c->rebase_to, *path + n) : xstrdup (*path + n + ((*path)[n] == '/'));
+  else
+    return;
+  free (*path);
+  *path = out;
 }
 
 static void
@@ -325,7 +361,7 @@ xattr_allowed (const char *name)
 }
 
 static int
-set_xattrs (struct archive_entry *e, int fd, int dfd, const char *base, berth_error_t *err)
+set_xattrs (struct apply_ctx *c, struct archive_entry *e, int fd, int dfd, const char *base, berth_error_t *err)
 {
   const char *name;
   const void *value;
@@ -351,7 +387,8 @@ set_xattrs (struct archive_entry *e, int fd, int dfd, const char *base, berth_er
         }
       if (r < 0)
         {
-          if (errno == ENOTSUP
+          /* cp, as moby's Untar: what this filesystem or user cannot set is skipped */
+          if (errno == ENOTSUP || (errno == EPERM && (c->flags & LAYER_APPLY_PLAIN))
               || (errno == EPERM && strncmp (name, "security.", 9) == 0 && strcmp (name, "security.capability") != 0))
             {
               log_debug ("layer: xattr %s not supported here, skipped", name);
@@ -378,9 +415,16 @@ entry_times (struct archive_entry *e, struct timespec ts[2])
 }
 
 static int
-entry_owner (struct archive_entry *e, uid_t *uid, gid_t *gid, berth_error_t *err)
+entry_owner (struct apply_ctx *c, struct archive_entry *e, uid_t *uid, gid_t *gid, berth_error_t *err)
 {
   la_int64_t u = archive_entry_uid (e), g = archive_entry_gid (e);
+
+  if (c->flags & LAYER_APPLY_OWNER)
+    {
+      *uid = c->uid;
+      *gid = c->gid;
+      return 0;
+    }
 
   /* (uid_t) -1 would mean "leave unchanged" to chown */
   if (u < 0 || u >= (la_int64_t)UINT32_MAX || g < 0 || g >= (la_int64_t)UINT32_MAX)
@@ -393,19 +437,19 @@ entry_owner (struct archive_entry *e, uid_t *uid, gid_t *gid, berth_error_t *err
 /* chown before chmod (chown clears setuid) and before xattrs (it clears
    security.capability); times last. */
 static int
-set_metadata_fd (struct archive_entry *e, int fd, berth_error_t *err)
+set_metadata_fd (struct apply_ctx *c, struct archive_entry *e, int fd, berth_error_t *err)
 {
   struct timespec ts[2];
   uid_t uid;
   gid_t gid;
 
-  if (entry_owner (e, &uid, &gid, err) < 0)
+  if (entry_owner (c, e, &uid, &gid, err) < 0)
     return berth_error_ret (err);
-  if (fchown (fd, uid, gid) < 0)
+  if (!(c->flags & LAYER_APPLY_NO_CHOWN) && fchown (fd, uid, gid) < 0)
     return berth_error_errno (err, errno, "chown");
   if (fchmod (fd, archive_entry_perm (e) & 07777) < 0)
     return berth_error_errno (err, errno, "chmod");
-  if (set_xattrs (e, fd, -1, NULL, err) < 0)
+  if (set_xattrs (c, e, fd, -1, NULL, err) < 0)
     return berth_error_ret (err);
   entry_times (e, ts);
   if (futimens (fd, ts) < 0)
@@ -414,21 +458,22 @@ set_metadata_fd (struct archive_entry *e, int fd, berth_error_t *err)
 }
 
 static int
-set_metadata_at (struct archive_entry *e, int dfd, const char *base, bool is_symlink, berth_error_t *err)
+set_metadata_at (struct apply_ctx *c, struct archive_entry *e, int dfd, const char *base, bool is_symlink,
+                 berth_error_t *err)
 {
   struct timespec ts[2];
   uid_t uid;
   gid_t gid;
 
-  if (entry_owner (e, &uid, &gid, err) < 0)
+  if (entry_owner (c, e, &uid, &gid, err) < 0)
     return berth_error_ret (err);
-  if (fchownat (dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+  if (!(c->flags & LAYER_APPLY_NO_CHOWN) && fchownat (dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return berth_error_errno (err, errno, "chown");
   /* glibc's fchmodat with AT_SYMLINK_NOFOLLOW refuses symlinks (their mode
      is meaningless) instead of following them */
   if (!is_symlink && fchmodat (dfd, base, archive_entry_perm (e) & 07777, AT_SYMLINK_NOFOLLOW) < 0)
     return berth_error_errno (err, errno, "chmod");
-  if (set_xattrs (e, -1, dfd, base, err) < 0)
+  if (set_xattrs (c, e, -1, dfd, base, err) < 0)
     return berth_error_ret (err);
   entry_times (e, ts);
   if (utimensat (dfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -495,6 +540,7 @@ apply_hardlink (struct apply_ctx *c, const char *link, int dfd, const char *base
 
   if (clean_path (link, &target, err) < 0)
     return berth_error_wrap (err, "hard link target `%s`", link);
+  rebase_path (c, &target);
   if (*target == '\0')
     return berth_error_make (err, EPERM, "hard link to the layer root");
   if (strcmp (target, path) == 0)
@@ -528,15 +574,17 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
 
   if (clean_path (name, &path, err) < 0)
     return berth_error_ret (err);
+  rebase_path (c, &path);
   if (*path == '\0')
     return 0; /* the layer root itself: the target's own metadata stays */
   split_path (path, &dir, &base);
   /* names starting ".wh." are never real files: below such a directory
      (AUFS ".wh..wh.plnk/...") is metadata only */
-  if (strncmp (dir, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0 || strstr (dir, "/" WHITEOUT_PREFIX) != NULL)
+  if (!(c->flags & LAYER_APPLY_PLAIN)
+      && (strncmp (dir, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0 || strstr (dir, "/" WHITEOUT_PREFIX) != NULL))
     return 0;
 
-  if (strncmp (base, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0)
+  if (!(c->flags & LAYER_APPLY_PLAIN) && strncmp (base, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0)
     {
       if (strcmp (base, WHITEOUT_OPAQUE) == 0)
         return apply_opaque (c, dir, err);
@@ -548,9 +596,16 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
   dfd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
   if (dfd < 0)
     return berth_error_ret (err);
+  if ((c->flags & LAYER_APPLY_NO_PSEUDO_FS) && berth_fd_on_pseudo_fs (dfd))
+    return berth_error_make (err, EPERM, "`%s` is on a kernel filesystem (proc, sysfs, cgroup, ...)",
+                             *dir ? dir : "/");
   exists = fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
   if (!exists && errno != ENOENT)
     return berth_error_errno (err, errno, "stat");
+  if (exists && (c->flags & LAYER_APPLY_NO_DIR_REPLACE) && S_ISDIR (st.st_mode) != (type == AE_IFDIR && !hardlink))
+    return berth_error_make (err, EEXIST, S_ISDIR (st.st_mode) ? "cannot overwrite directory `%s` with non-directory"
+                                                              : "cannot overwrite non-directory `%s` with directory",
+                             path);
   /* replace whatever is there, except a directory by a directory (merge) */
   if (exists && !(S_ISDIR (st.st_mode) && type == AE_IFDIR && hardlink == NULL))
     if (in_root_remove_at (dfd, base, err) < 0)
@@ -572,7 +627,7 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
           fd = openat (dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (fd < 0)
             return berth_error_errno (err, errno, "open directory");
-          if (set_metadata_fd (e, fd, err) < 0)
+          if (set_metadata_fd (c, e, fd, err) < 0)
             return berth_error_ret (err);
           defer_dir_time (c, e, path);
           break;
@@ -582,7 +637,7 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
           cleanup_close int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
           if (fd < 0)
             return berth_error_errno (err, errno, "create file");
-          if (write_file_data (c, e, fd, err) < 0 || set_metadata_fd (e, fd, err) < 0)
+          if (write_file_data (c, e, fd, err) < 0 || set_metadata_fd (c, e, fd, err) < 0)
             return berth_error_ret (err);
           break;
         }
@@ -593,7 +648,7 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
             return berth_error_make (err, EINVAL, "symlink without a target");
           if (symlinkat (target, dfd, base) < 0)
             return berth_error_errno (err, errno, "symlink");
-          if (set_metadata_at (e, dfd, base, true, err) < 0)
+          if (set_metadata_at (c, e, dfd, base, true, err) < 0)
             return berth_error_ret (err);
           break;
         }
@@ -602,7 +657,7 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
       case AE_IFIFO:
         if (mknodat (dfd, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev (e)) < 0)
           return berth_error_errno (err, errno, "mknod");
-        if (set_metadata_at (e, dfd, base, false, err) < 0)
+        if (set_metadata_at (c, e, dfd, base, false, err) < 0)
           return berth_error_ret (err);
         break;
       default:
@@ -651,6 +706,8 @@ ctx_release (struct apply_ctx *c)
   free (c->cbuf);
   free (c->ubuf);
   berth_error_release (&c->cb_err);
+  free (c->rebase_from);
+  free (c->rebase_to);
   path_set_free (c->added);
   path_set_free (c->ancestors);
   for (i = 0; i < c->n_dirs; i++)
@@ -679,7 +736,9 @@ drain (struct apply_ctx *c, berth_error_t *err)
         return berth_error_errno (err, errno, "read layer stream");
       if (m == 0)
         break;
-      digest_ctx_update (c->cdigest, c->cbuf, (size_t)m);
+      if (!(c->flags & LAYER_APPLY_PLAIN))
+        digest_ctx_update (c->cdigest, c->cbuf, (size_t)m);
+      c->in_bytes += (uint64_t)m;
     }
   return 0;
 }
@@ -695,7 +754,19 @@ layer_apply_at (int tar_fd, int target_dirfd, const struct layer_apply_opts *opt
 
   c.root_fd = target_dirfd;
   c.in_fd = tar_fd;
-  c.overlay = opts && (opts->flags & LAYER_APPLY_OVERLAY);
+  c.overlay = opts && (opts->flags & LAYER_APPLY_OVERLAY) && !(opts->flags & LAYER_APPLY_PLAIN);
+  c.flags = opts ? opts->flags : 0;
+  c.uid = opts ? opts->uid : 0;
+  c.gid = opts ? opts->gid : 0;
+  if (opts && opts->rebase_from != NULL && opts->rebase_to != NULL)
+    {
+      if ((r = clean_path (opts->rebase_from, &c.rebase_from, err)) < 0
+          || (r = clean_path (opts->rebase_to, &c.rebase_to, err)) < 0)
+        {
+          berth_error_wrap (err, "rebase `%s` to `%s`", opts->rebase_from, opts->rebase_to);
+          goto out;
+        }
+    }
   c.max_uncompressed = opts ? opts->max_uncompressed : 0;
   c.cbuf = xmalloc (BUF_SIZE);
   c.ubuf = xmalloc (BUF_SIZE);
@@ -738,8 +809,8 @@ layer_apply_at (int tar_fd, int target_dirfd, const struct layer_apply_opts *opt
     }
   if ((r = drain (&c, err)) < 0 || (r = apply_dir_times (&c, err)) < 0)
     goto out;
-  res.uncompressed_size = digest_ctx_size (c.udigest);
-  res.compressed_size = digest_ctx_size (c.cdigest);
+  res.uncompressed_size = c.tar_bytes;
+  res.compressed_size = c.in_bytes;
   res.content_size = c.content_size;
   res.entries = c.entries;
   if ((r = digest_ctx_final (c.udigest, res.diff_id, err)) < 0

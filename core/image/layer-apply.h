@@ -22,11 +22,21 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/image/digest.h"
 #include "core/lib/error.h"
 
 #define LAYER_APPLY_OVERLAY (1u << 0) /* overlay whiteouts; default is flatten */
+/* For `cp` (a plain untar, as moby's archive.Untar), not for layers: */
+#define LAYER_APPLY_PLAIN (1u << 1)          /* no whiteouts: ".wh.*" names are ordinary entries;
+                                                no digests (the result's are not meaningful) */
+#define LAYER_APPLY_NO_CHOWN (1u << 2)       /* owners left as created (an unprivileged client) */
+#define LAYER_APPLY_OWNER (1u << 3)          /* every entry gets opts->uid:gid instead of its own */
+#define LAYER_APPLY_NO_DIR_REPLACE (1u << 4) /* a directory and a non-directory never replace each
+                                                other: EEXIST (noOverwriteDirNonDir) */
+#define LAYER_APPLY_NO_PSEUDO_FS (1u << 5)   /* refuse entries below proc, sysfs, cgroup & co (the
+                                                mounts of a running container) */
 
 struct layer_apply_opts
 {
@@ -34,6 +44,14 @@ struct layer_apply_opts
   uint64_t max_uncompressed;       /* bytes of uncompressed tar; 0 = no limit */
   const char *expected_diff_id;    /* checked at the end when not NULL */
   const char *expected_compressed; /* checked at the end when not NULL */
+  uid_t uid;                       /* LAYER_APPLY_OWNER */
+  gid_t gid;
+  /* when set: entry names (and hard link targets) `rebase_from` and
+     `rebase_from/...` become `rebase_to[/...]` (cp to a new name), compared
+     once cleaned; "", "." or "/" as rebase_from puts rebase_to in front of
+     every name */
+  const char *rebase_from;
+  const char *rebase_to;
 };
 
 struct layer_apply_result

@@ -130,7 +130,7 @@ layer_tar_spool (int in_fd, int out_fd, uint64_t max_uncompressed, const char *e
       if (max_uncompressed != 0 && digest_ctx_size (udigest) + (uint64_t)n > max_uncompressed)
         {
           r = berth_error_make (err, EFBIG,
-                                "layer is larger than the limit of %llu bytes uncompressed (decompression bomb?)",
+                                "layer is larger than the limit of %llu bytes uncompressed (max-layer-size)",
                                 (unsigned long long)max_uncompressed);
           goto out;
         }

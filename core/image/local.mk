@@ -27,3 +27,5 @@ core_libberth_core_la_SOURCES += \
 	core/image/service-import.c \
 	core/image/archive-load.c core/image/archive-load.h \
 	core/image/archive-save.c core/image/archive-save.h
+# commit: a container's layer diff as a new image
+core_libberth_core_la_SOURCES += core/image/service-commit.c core/image/service-commit.h

@@ -10,9 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-/* RFC 3339 with nanoseconds, trailing zeros trimmed, as Go's RFC3339Nano */
-static char *
-now_rfc3339nano (void)
+char *
+image_service_now (void)
 {
   struct timespec ts;
   struct tm tm;
@@ -51,7 +50,7 @@ image_service_import (struct image_service *svc, int tar_fd, char *const *change
   r = image_service_layer_add (svc, NULL, tar_fd, NULL, NULL, &layer, err);
   if (r == 0)
     {
-      cfg->created = now_rfc3339nano ();
+      cfg->created = image_service_now ();
       cfg->architecture = xstrdup (image_service_host_arch ());
       cfg->os = xstrdup ("linux");
       cfg->diff_ids = xmalloc0 (2 * sizeof (char *));

@@ -32,6 +32,10 @@ struct image_release_ctx
   int64_t reclaimed;
 };
 
+/* now in RFC 3339 with nanoseconds, trailing zeros trimmed, as Go's
+   RFC3339Nano (config "created" times, LastTagTime) */
+char *image_service_now (void);
+
 int image_service_release_cb (void *ud, const char *storage_id, const char *chain_id);
 /* chain id -> size of every layer, for reporting reclaimed space */
 json_object *image_service_layer_sizes (struct image_service *svc);

@@ -457,27 +457,56 @@ fail:
 }
 
 int
-image_service_layer_add (struct image_service *svc, const char *parent, int tar_fd, const char *expected_compressed,
-                         const char *expected_diff_id, struct store_layer *ret, berth_error_t *err)
+image_service_layer_spool (struct image_service *svc, int tar_fd, const char *expected_compressed,
+                           const char *expected_diff_id, struct image_spooled_layer *ret, berth_error_t *err)
 {
-  cleanup_free char *tmp_path = xasprintf ("%s/" TMP_PREFIX "XXXXXX", svc->tars_dir);
-  cleanup_close int tmp_fd = mkostemp (tmp_path, O_CLOEXEC);
-  struct layer_tar_result spooled;
+  char *tmp_path = xasprintf ("%s/" TMP_PREFIX "XXXXXX", svc->tars_dir);
+  int tmp_fd = mkostemp (tmp_path, O_CLOEXEC);
+
+  ret->path = NULL;
+  ret->fd = -1;
+  if (tmp_fd < 0)
+    {
+      int e = errno;
+      free (tmp_path);
+      return berth_error_errno (err, e, "create a layer tar in `%s`", svc->tars_dir);
+    }
+  if (layer_tar_spool (tar_fd, tmp_fd, svc->max_layer, expected_compressed, expected_diff_id, &ret->result, err) < 0)
+    {
+      unlink (tmp_path);
+      free (tmp_path);
+      close (tmp_fd);
+      return berth_error_ret (err);
+    }
+  ret->path = tmp_path;
+  ret->fd = tmp_fd;
+  return 0;
+}
+
+void
+image_service_spooled_discard (struct image_spooled_layer *sp)
+{
+  if (sp->path != NULL)
+    unlink (sp->path);
+  free (sp->path);
+  sp->path = NULL;
+  if (sp->fd >= 0)
+    close (sp->fd);
+  sp->fd = -1;
+}
+
+int
+image_service_layer_add_spooled (struct image_service *svc, const char *parent, struct image_spooled_layer *sp,
+                                 struct store_layer *ret, berth_error_t *err)
+{
   struct store_layer l;
   int64_t size = 0;
   int r;
 
-  if (tmp_fd < 0)
-    return berth_error_errno (err, errno, "create a layer tar in `%s`", svc->tars_dir);
-  if (layer_tar_spool (tar_fd, tmp_fd, svc->max_layer, expected_compressed, expected_diff_id, &spooled, err) < 0)
-    {
-      unlink (tmp_path);
-      return berth_error_ret (err);
-    }
-  r = begin_layer (svc, parent, spooled.diff_id, &l, err);
+  r = begin_layer (svc, parent, sp->result.diff_id, &l, err);
   if (r != 0)
     {
-      unlink (tmp_path);
+      image_service_spooled_discard (sp);
       if (r == 1)
         {
           *ret = l;
@@ -485,13 +514,13 @@ image_service_layer_add (struct image_service *svc, const char *parent, int tar_
         }
       return r;
     }
-  r = materialize (svc, &l, tmp_fd, tmp_path, &size, err);
+  r = materialize (svc, &l, sp->fd, sp->path, &size, err);
   if (r == 0)
     r = store_layer_commit (svc->store, l.chain_id, size, err);
   if (r < 0)
     {
       berth_error_t aerr = NULL;
-      unlink (tmp_path);
+      image_service_spooled_discard (sp);
       if (store_layer_abort (svc->store, l.chain_id, &aerr) < 0)
         {
           log_warn ("image service: %s", berth_error_msg (&aerr));
@@ -500,11 +529,26 @@ image_service_layer_add (struct image_service *svc, const char *parent, int tar_
       layer_settled (svc);
       return r;
     }
+  /* materialize renamed the tar into place: only the fd is left */
+  free (sp->path);
+  sp->path = NULL;
+  image_service_spooled_discard (sp);
   layer_settled (svc);
   l.size = size;
   l.ready = true;
   *ret = l;
   return 0;
+}
+
+int
+image_service_layer_add (struct image_service *svc, const char *parent, int tar_fd, const char *expected_compressed,
+                         const char *expected_diff_id, struct store_layer *ret, berth_error_t *err)
+{
+  struct image_spooled_layer sp;
+
+  if (image_service_layer_spool (svc, tar_fd, expected_compressed, expected_diff_id, &sp, err) < 0)
+    return berth_error_ret (err);
+  return image_service_layer_add_spooled (svc, parent, &sp, ret, err);
 }
 
 int
@@ -619,6 +663,16 @@ image_service_tag (struct image_service *svc, const struct image_ref *ref, const
     prev[0] = '\0';
   if (store_tag_add (svc->store, ref, image_id, true, err) < 0)
     return berth_error_ret (err);
+  {
+    /* Metadata.LastTagTime; the tag stands even if this fails */
+    cleanup_free char *now = image_service_now ();
+    berth_error_t e = NULL;
+    if (store_image_set_last_tag_time (svc->store, image_id, now, &e) < 0)
+      {
+        log_warn ("image %s: record the tag time: %s", image_id, berth_error_msg (&e));
+        berth_error_release (&e);
+      }
+  }
   if (ret_previous != NULL)
     memcpy (ret_previous, prev, DIGEST_BUF_SIZE);
   return 0;

@@ -33,6 +33,7 @@
 #include <json-c/json.h>
 
 #include "core/image/image-config.h"
+#include "core/image/layer-tar.h"
 #include "core/image/store.h"
 #include "core/lib/error.h"
 
@@ -81,6 +82,21 @@ void image_service_set_max_layer_size (struct image_service *svc, uint64_t max);
    existing layer is reused (the stream is still read to its end). */
 int image_service_layer_add (struct image_service *svc, const char *parent, int tar_fd, const char *expected_compressed,
                              const char *expected_diff_id, struct store_layer *ret, berth_error_t *err);
+/* The same in two steps, so that layers can be received (decompressed and
+   verified) in parallel and added in order: spool the stream into a temp
+   file beside the kept layer tars, then add it on top of parent (this
+   consumes sp, whatever the result).  discard drops a spooled layer. */
+struct image_spooled_layer
+{
+  char *path;
+  int fd;
+  struct layer_tar_result result; /* diff id and compressed digest */
+};
+int image_service_layer_spool (struct image_service *svc, int tar_fd, const char *expected_compressed,
+                               const char *expected_diff_id, struct image_spooled_layer *ret, berth_error_t *err);
+int image_service_layer_add_spooled (struct image_service *svc, const char *parent, struct image_spooled_layer *sp,
+                                     struct store_layer *ret, berth_error_t *err);
+void image_service_spooled_discard (struct image_spooled_layer *sp);
 /* The layer's uncompressed tar, read-only, while pinned. */
 int image_service_layer_tar_open (struct image_service *svc, const struct store_layer *l, berth_error_t *err);
 

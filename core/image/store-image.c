@@ -18,6 +18,7 @@ store_image_free (struct store_image *img)
   if (img == NULL)
     return;
   strv_free (img->layers);
+  free (img->last_tag_time);
   free (img);
 }
 
@@ -49,6 +50,10 @@ image_from_json (const char *id, json_object *o)
     snprintf (img->top_layer, sizeof (img->top_layer), "%s", json_object_get_string (v));
   if (json_object_object_get_ex (o, "added", &v))
     img->added = json_object_get_int64 (v);
+  if (json_object_object_get_ex (o, "parent", &v) && json_object_is_type (v, json_type_string))
+    snprintf (img->parent, sizeof (img->parent), "%s", json_object_get_string (v));
+  if (json_object_object_get_ex (o, "last_tag_time", &v) && json_object_is_type (v, json_type_string))
+    img->last_tag_time = xstrdup (json_object_get_string (v));
   if (jf_strv (o, "layers", "image record", &img->layers, NULL) < 0 || img->layers == NULL)
     img->layers = xmalloc0 (sizeof (char *));
   return img;
@@ -121,6 +126,39 @@ store_image_get (struct image_store *s, const char *id, struct store_image **ret
     *ret = image_from_json (id, o);
   pthread_mutex_unlock (&s->lock);
   return r;
+}
+
+static int
+set_image_string (struct image_store *s, const char *id, const char *key, const char *value, berth_error_t *err)
+{
+  json_object *db;
+  int r;
+
+  pthread_mutex_lock (&s->lock);
+  if (image_json (s->db, id) == NULL)
+    {
+      pthread_mutex_unlock (&s->lock);
+      return berth_error_make (err, ENOENT, "No such image: %s", id);
+    }
+  db = store_db_copy (s);
+  json_object_object_add (image_json (db, id), key, json_object_new_string (value));
+  r = store_db_commit (s, db, err);
+  pthread_mutex_unlock (&s->lock);
+  return r;
+}
+
+int
+store_image_set_parent (struct image_store *s, const char *id, const char *parent_id, berth_error_t *err)
+{
+  if (digest_validate (parent_id, err) < 0)
+    return berth_error_wrap (err, "image %s: parent", id);
+  return set_image_string (s, id, "parent", parent_id, err);
+}
+
+int
+store_image_set_last_tag_time (struct image_store *s, const char *id, const char *when, berth_error_t *err)
+{
+  return set_image_string (s, id, "last_tag_time", when, err);
 }
 
 int

@@ -111,6 +111,8 @@ struct store_image
   char top_layer[DIGEST_BUF_SIZE]; /* chain id, "" for an image without layers */
   char **layers;                   /* chain ids, bottom first, NULL-terminated */
   int64_t added;                   /* unix time it entered the store */
+  char parent[DIGEST_BUF_SIZE];    /* image it was committed from, "" when none */
+  char *last_tag_time;             /* RFC 3339 of the last tag given to it, NULL when never */
 };
 void store_image_free (struct store_image *img);
 void cleanup_store_imagep (struct store_image **img);
@@ -121,6 +123,10 @@ void cleanup_store_imagep (struct store_image **img);
    Adding an image that exists is fine (returns 1, holds nothing more). */
 int store_image_add (struct image_store *s, const char *config_digest, const char *top_chain_id, berth_error_t *err);
 int store_image_get (struct image_store *s, const char *id, struct store_image **ret, berth_error_t *err);
+/* Image metadata outside the config (Docker keeps these beside its image
+   store too): the parent image of a commit, the time of the last tag. */
+int store_image_set_parent (struct image_store *s, const char *id, const char *parent_id, berth_error_t *err);
+int store_image_set_last_tag_time (struct image_store *s, const char *id, const char *when, berth_error_t *err);
 /* Remove the image and every reference to it, release its layer chain
    (reporting layers that reach zero through release) and delete its config blob. */
 int store_image_delete (struct image_store *s, const char *id, store_layer_release_fn release, void *ud,

@@ -4,6 +4,7 @@
 #include "core/lib/mem.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -79,8 +80,8 @@ berth_rm_rf (const char *path, berth_error_t *err)
   return rm_rf_at (AT_FDCWD, path, err);
 }
 
-int
-berth_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, berth_error_t *err)
+static int
+write_file_renamed (const char *path, const void *data, size_t len, mode_t mode, bool durable, berth_error_t *err)
 {
   cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
   cleanup_free char *dir = xstrdup (path);
@@ -106,7 +107,7 @@ berth_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
       p += n;
       left -= (size_t) n;
     }
-  if (fchmod (fd, mode) < 0 || fsync (fd) < 0)
+  if (fchmod (fd, mode) < 0 || (durable && fsync (fd) < 0))
     {
       int e = errno;
       unlink (tmp);
@@ -118,10 +119,24 @@ berth_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
       unlink (tmp);
       return berth_error_errno (err, e, "rename `%s` to `%s`", tmp, path);
     }
+  if (!durable)
+    return 0;
   dfd = open (dirname (dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0)
     (void) fsync (dfd);
   return 0;
+}
+
+int
+berth_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, berth_error_t *err)
+{
+  return write_file_renamed (path, data, len, mode, true, err);
+}
+
+int
+berth_write_file_replace (const char *path, const void *data, size_t len, mode_t mode, berth_error_t *err)
+{
+  return write_file_renamed (path, data, len, mode, false, err);
 }
 
 int

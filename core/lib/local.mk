@@ -9,3 +9,6 @@ core_libberth_core_la_SOURCES = \
 core_libberth_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
 core_libberth_core_la_LIBADD = $(YAML_LIBS) $(JSONC_LIBS) -lpthread
 core_libberth_core_la_SOURCES += core/lib/api-version.c core/lib/api-version.h
+core_libberth_core_la_SOURCES += core/lib/timestamp.c core/lib/timestamp.h
+core_libberth_core_la_SOURCES += core/lib/pseudo-fs.c core/lib/pseudo-fs.h
+core_libberth_core_la_SOURCES += core/lib/detach-keys.c core/lib/detach-keys.h

@@ -74,7 +74,7 @@ container_write_pid_file (const char *path, pid_t pid, berth_error_t *err)
   char buf[32];
   int len = snprintf (buf, sizeof (buf), "%d", (int) pid);
 
-  if (berth_write_file_atomic (path, buf, (size_t) len, 0644, err) < 0)
+  if (berth_write_file_replace (path, buf, (size_t) len, 0644, err) < 0)
     return berth_error_wrap (err, "pid file");
   return 0;
 }
@@ -304,7 +304,7 @@ save_state (struct create_run *c, berth_error_t *err)
   c->state.cgroup_mode = berth_cgroup_mode (c->cgroup);
   c->state.cgroup_path = xstrdup (berth_cgroup_path (c->cgroup));
   c->state.detached_run = c->mode != BERTH_CREATE;
-  if (berth_write_file_atomic (cfg, c->spec_text, c->spec_len, 0600, err) < 0
+  if (berth_write_file_replace (cfg, c->spec_text, c->spec_len, 0600, err) < 0
       || berth_state_save (c->root, &c->state, err) < 0)
     return berth_error_ret (err);
   if (c->opts->pid_file && container_write_pid_file (c->opts->pid_file, c->pid, err) < 0)

@@ -48,6 +48,9 @@ struct berth_exec_opts
   const char *pid_file;
   int preserve_fds;
   bool detach;
+  /* with detach: a program that cannot start (ENOENT/EACCES) is returned
+     as the error instead of being logged (berth-shim's exec mode) */
+  bool start_errors;
 };
 
 int berth_container_exec (const char *root, const char *id, const struct berth_exec_opts *opts, int *exit_status,

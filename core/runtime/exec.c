@@ -287,7 +287,8 @@ berth_container_exec (const char *root, const char *id, const struct berth_exec_
     goto fail;
   if (bring_up (&x, err) < 0)
     {
-      if (berth_error_code (err) == ENOENT || berth_error_code (err) == EACCES)
+      if ((berth_error_code (err) == ENOENT || berth_error_code (err) == EACCES)
+          && !(opts->detach && opts->start_errors))
         {
           /* the program is missing or not executable: report, return 127/126 */
           log_error ("%s", berth_error_msg (err));

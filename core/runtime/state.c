@@ -91,7 +91,7 @@ berth_state_save (const char *root, const struct berth_state *st, berth_error_t 
     add_string (ann, st->annotations[i].key, st->annotations[i].value);
   json_object_object_add (o, "annotations", ann);
   text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN);
-  ret = berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  ret = berth_write_file_replace (path, text, strlen (text), 0600, err);
   json_object_put (o);
   return ret;
 }

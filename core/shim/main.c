@@ -6,6 +6,11 @@
    berth-shim --id ID --bundle DIR --runtime-root DIR --state-dir DIR
               --data-root DIR --log-plugin FILE [--log-opt K=V]... [--name N]
               [--image I] [--tty] [--stdin] [--stdin-once] [--attach-fds N]
+   berth-shim --exec EXEC-ID --id ID --bundle DIR --runtime-root DIR
+              [--tty] [--stdin] [--stdin-once] [--attach-fds N]
+   The second form is one `docker exec` process (exec-start.h): DIR is the
+   exec's own directory (process.json in; attach.sock, exit.json out), and
+   its output goes to the attach clients only, as Docker logs none of it.
    fd 3 (when open): the start report, "OK <pid>\n" or "ERR <errno> <text>\n".
    fds 4 .. 4+N-1 with --attach-fds N: attach clients connected before the
    start (their flags byte already sent), served from the first output on. */
@@ -38,8 +43,11 @@
 #include "core/runtime/cgroup.h"
 #include "core/runtime/console.h"
 #include "core/runtime/container.h"
+#include "core/runtime/cloned-binary.h"
 #include "core/shim/attach.h"
+#include "core/shim/exec-start.h"
 #include "core/shim/log-copy.h"
+#include "core/shim/sockets.h"
 
 #define MAX_CLIENTS 32
 
@@ -54,6 +62,7 @@ struct client
 struct shim
 {
   const char *id, *bundle, *runtime_root, *state_dir, *data_root, *log_plugin, *name, *image;
+  const char *exec_id; /* exec mode */
   struct berth_cfg *log_opts;
   bool tty, open_stdin, stdin_once;
   unsigned n_attach_fds;
@@ -143,48 +152,6 @@ open_log (struct shim *s, berth_error_t *err)
   return 0;
 }
 
-/* A socket in the bundle by a path that fits sun_path: the bundle's own
-   path when it is short enough, else through /proc/self/fd (container ids
-   are 64 characters; a long exec root would not fit). */
-static char *
-bundle_socket_path (const char *bundle, const char *name)
-{
-  static int dirfd = -1;
-  struct sockaddr_un addr;
-  char *p = xasprintf ("%s/%s", bundle, name);
-
-  if (strlen (p) < sizeof (addr.sun_path))
-    return p;
-  if (dirfd < 0)
-    dirfd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    return p; /* listen_unix reports the long path */
-  free (p);
-  return xasprintf ("/proc/self/fd/%d/%s", dirfd, name);
-}
-
-static int
-listen_unix (const char *path, berth_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd;
-
-  if (strlen (path) >= sizeof (addr.sun_path))
-    return berth_error_make (err, ENAMETOOLONG, "socket path too long: %s", path);
-  strcpy (addr.sun_path, path);
-  unlink (path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return berth_error_errno (err, errno, "socket");
-  if (bind (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0 || chmod (path, 0600) < 0 || listen (fd, 16) < 0)
-    {
-      int e = errno;
-      close (fd);
-      return berth_error_errno (err, e, "listen on %s", path);
-    }
-  return fd;
-}
-
 static int
 open_null (int flags)
 {
@@ -203,8 +170,8 @@ create_container (struct shim *s, berth_error_t *err)
 
   if (s->tty)
     {
-      console = bundle_socket_path (s->bundle, "console.sock");
-      console_listen = listen_unix (console, err);
+      console = shim_socket_path (s->bundle, "console.sock");
+      console_listen = shim_listen_unix (console, err);
       if (console_listen < 0)
         return console_listen;
       opts.console_socket = console;
@@ -329,7 +296,8 @@ pump_output (struct shim *s, int fd, uint32_t stream)
         return true;
       if (n <= 0) /* EOF, or EIO from a master whose slave is gone */
         return false;
-      shim_log_feed (&s->log, stream, buf, (size_t) n);
+      if (s->log.driver != NULL)
+        shim_log_feed (&s->log, stream, buf, (size_t) n);
       broadcast (s, stream == BERTH_LOG_STDERR ? SHIM_ATTACH_STDERR : SHIM_ATTACH_STDOUT,
                  stream == BERTH_LOG_STDERR ? 2 : 1, buf, (size_t) n);
     }
@@ -481,7 +449,7 @@ write_exit (struct shim *s, bool oom, berth_error_t *err)
   strftime (when, sizeof (when), "%Y-%m-%dT%H:%M:%S", &tm);
   text = xasprintf ("{\"ExitCode\":%d,\"OOMKilled\":%s,\"FinishedAt\":\"%s.%09ldZ\"}", s->status,
                     oom ? "true" : "false", when, (long) ts.tv_nsec);
-  return berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  return berth_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 static void
@@ -544,7 +512,8 @@ parse_args (struct shim *s, int argc, char **argv)
     { "log-opt", required_argument, NULL, 'o' },    { "name", required_argument, NULL, 'n' },
     { "image", required_argument, NULL, 'm' },      { "tty", no_argument, NULL, 't' },
     { "stdin", no_argument, NULL, 'I' },            { "stdin-once", no_argument, NULL, 'O' },
-    { "attach-fds", required_argument, NULL, 'a' }, { NULL, 0, NULL, 0 },
+    { "attach-fds", required_argument, NULL, 'a' }, { "exec", required_argument, NULL, 'x' },
+    { NULL, 0, NULL, 0 },
   };
   int c;
 
@@ -563,6 +532,7 @@ parse_args (struct shim *s, int argc, char **argv)
       case 't': s->tty = true; break;
       case 'I': s->open_stdin = true; break;
       case 'O': s->stdin_once = true; break;
+      case 'x': s->exec_id = optarg; break;
       case 'a':
         {
           char *end;
@@ -584,7 +554,105 @@ parse_args (struct shim *s, int argc, char **argv)
       default:
         return -1;
       }
+  if (s->exec_id != NULL)
+    {
+      s->state_dir = s->bundle;
+      return s->id && s->bundle && s->runtime_root ? 0 : -1;
+    }
   return s->id && s->bundle && s->runtime_root && s->state_dir && s->data_root && s->log_plugin ? 0 : -1;
+}
+
+/* After the start: serve until the process is gone and its output is
+   drained, record the exit, and let the attached clients see the end. */
+static void
+finish (struct shim *s, const char *attach, bool oom)
+{
+  berth_error_t err = NULL;
+
+  if (write_exit (s, oom, &err) < 0)
+    {
+      log_error ("%s: cannot record the exit status: %s", s->exec_id ? s->exec_id : s->id, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+  /* the connections' EOF tells attached clients that the stream ended */
+  while (s->n_clients > 0)
+    drop_client (s, 0);
+  close (s->listen_fd);
+  unlink (attach);
+}
+
+static int
+run_container (struct shim *s, const char *attach)
+{
+  cleanup_error berth_error_t err = NULL;
+
+  if (open_log (s, &err) < 0)
+    return fail_start (s, &err);
+  adopt_attach_fds (s);
+  s->listen_fd = shim_listen_unix (attach, &err);
+  if (s->listen_fd < 0 || create_container (s, &err) < 0)
+    {
+      berth_error_t derr = NULL;
+      if (berth_container_delete (s->runtime_root, s->id, true, &derr) < 0)
+        berth_error_release (&derr);
+      s->log.driver->ops.log.close (s->log.stream, NULL);
+      return fail_start (s, &err);
+    }
+  {
+    cleanup_state struct berth_state *st = berth_state_load (s->runtime_root, s->id, &err);
+    if (st == NULL)
+      return fail_start (s, &err);
+    s->pid = st->pid;
+  }
+  report (s, "OK %d %d\n", (int) s->pid, (int) getpid ());
+  serve (s);
+  shim_log_flush (&s->log);
+  if (s->log.driver->ops.log.close (s->log.stream, &err) < 0)
+    {
+      log_warn ("log driver %s: %s", s->log.driver->name, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+  finish (s, attach, oom_killed (s));
+  if (berth_container_delete (s->runtime_root, s->id, true, &err) < 0)
+    {
+      log_warn ("%s: %s", s->id, berth_error_msg (&err));
+      berth_error_release (&err);
+    }
+  berth_plugins_free (s->plugins);
+  berth_config_free (s->cfg);
+  berth_cfg_free (s->log_opts);
+  return 0;
+}
+
+static int
+run_exec (struct shim *s, const char *attach)
+{
+  cleanup_error berth_error_t err = NULL;
+  struct shim_exec_io io = { -1, -1, -1 };
+
+  adopt_attach_fds (s);
+  s->listen_fd = shim_listen_unix (attach, &err);
+  if (s->listen_fd < 0
+      || shim_exec_start (s->runtime_root, s->id, s->bundle, s->tty, s->open_stdin, &s->pid, &io, &err) < 0)
+    {
+      if (s->listen_fd >= 0)
+        {
+          close (s->listen_fd);
+          unlink (attach);
+        }
+      return fail_start (s, &err);
+    }
+  s->out_fd = io.out_fd;
+  s->err_fd = io.err_fd;
+  s->in_fd = io.in_fd;
+  fcntl (s->out_fd, F_SETFL, O_NONBLOCK);
+  if (s->err_fd >= 0)
+    fcntl (s->err_fd, F_SETFL, O_NONBLOCK);
+  report (s, "OK %d %d\n", (int) s->pid, (int) getpid ());
+  serve (s);
+  finish (s, attach, false);
+  berth_cfg_free (s->log_opts);
+  return 0;
 }
 
 int
@@ -594,16 +662,26 @@ main (int argc, char **argv)
   cleanup_error berth_error_t err = NULL;
   cleanup_free char *attach = NULL;
   sigset_t set;
-  bool oom;
 
   if (parse_args (&s, argc, argv) < 0)
     {
       fprintf (stderr, "usage: berth-shim --id ID --bundle DIR --runtime-root DIR --state-dir DIR --data-root DIR "
                        "--log-plugin FILE [--log-opt K=V]... [--name N] [--image I] [--tty] [--stdin] [--stdin-once] "
-                       "[--attach-fds N]\n");
+                       "[--attach-fds N]\n"
+                       "       berth-shim --exec EXEC-ID --id ID --bundle DIR --runtime-root DIR [--tty] [--stdin] "
+                       "[--stdin-once] [--attach-fds N]\n");
       return 2;
     }
   berth_log_init ("berth-shim", BERTH_LOG_INFO, BERTH_LOG_TARGET_STDERR);
+  /* An exec'd process is in the container, ours until its execve: it must
+     not reach this binary through /proc/PID/exe (CVE-2019-5736), so the
+     exec mode runs from a sealed copy, as berth-runtime's exec does. */
+  if (s.exec_id != NULL && berth_ensure_cloned_binary (argv, &err) < 0)
+    {
+      if (fcntl (3, F_GETFD) >= 0)
+        s.report_fd = 3;
+      return fail_start (&s, &err);
+    }
   if (fcntl (3, F_GETFD) >= 0)
     {
       s.report_fd = 3;
@@ -619,56 +697,11 @@ main (int argc, char **argv)
   sigaddset (&set, SIGCHLD);
   sigprocmask (SIG_BLOCK, &set, NULL);
   s.sfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  attach = bundle_socket_path (s.bundle, SHIM_ATTACH_SOCKET);
+  attach = shim_socket_path (s.bundle, SHIM_ATTACH_SOCKET);
   if (s.sfd < 0)
     {
       berth_error_errno (&err, errno, "signalfd");
       return fail_start (&s, &err);
     }
-  if (open_log (&s, &err) < 0)
-    return fail_start (&s, &err);
-  adopt_attach_fds (&s);
-  s.listen_fd = listen_unix (attach, &err);
-  if (s.listen_fd < 0 || create_container (&s, &err) < 0)
-    {
-      berth_error_t derr = NULL;
-      if (berth_container_delete (s.runtime_root, s.id, true, &derr) < 0)
-        berth_error_release (&derr);
-      s.log.driver->ops.log.close (s.log.stream, NULL);
-      return fail_start (&s, &err);
-    }
-  {
-    cleanup_state struct berth_state *st = berth_state_load (s.runtime_root, s.id, &err);
-    if (st == NULL)
-      return fail_start (&s, &err);
-    s.pid = st->pid;
-  }
-  report (&s, "OK %d %d\n", (int) s.pid, (int) getpid ());
-  serve (&s);
-  shim_log_flush (&s.log);
-  if (s.log.driver->ops.log.close (s.log.stream, &err) < 0)
-    {
-      log_warn ("log driver %s: %s", s.log.driver->name, berth_error_msg (&err));
-      berth_error_release (&err);
-    }
-  oom = oom_killed (&s);
-  if (write_exit (&s, oom, &err) < 0)
-    {
-      log_error ("%s: cannot record the exit status: %s", s.id, berth_error_msg (&err));
-      berth_error_release (&err);
-    }
-  /* the connections' EOF tells attached clients that the stream ended */
-  while (s.n_clients > 0)
-    drop_client (&s, 0);
-  close (s.listen_fd);
-  unlink (attach);
-  if (berth_container_delete (s.runtime_root, s.id, true, &err) < 0)
-    {
-      log_warn ("%s: %s", s.id, berth_error_msg (&err));
-      berth_error_release (&err);
-    }
-  berth_plugins_free (s.plugins);
-  berth_config_free (s.cfg);
-  berth_cfg_free (s.log_opts);
-  return 0;
+  return s.exec_id != NULL ? run_exec (&s, attach) : run_container (&s, attach);
 }

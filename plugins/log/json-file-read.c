@@ -1,14 +1,15 @@
 /* Reading json-file logs back: rotated files oldest first, then the live
  * one; Docker's semantics for tail (the last N lines, before the time
  * filters), since (inclusive) and until (stop after it); follow polls the
- * live file, survives rotation and truncation, and stops when cancel_fd
- * becomes readable. */
+ * live file, survives rotation and truncation, and when cancel_fd becomes
+ * readable makes a last pass and stops. */
 #include "config.h"
 
 #include "json-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -19,7 +20,6 @@
 #include <unistd.h>
 
 #define FOLLOW_POLL_MS 100
-#define MAX_ROTATED 10000
 
 struct reader
 {
@@ -29,6 +29,7 @@ struct reader
   void *ud;
   struct berth_error **err;
   bool until_passed;
+  int max_file; /* files kept, the live one included */
   /* tail: a ring of the last `tail` raw lines */
   char **ring;
   size_t ring_cap, ring_n, ring_head;
@@ -112,21 +113,26 @@ flush_ring (struct reader *rd)
   return r;
 }
 
+/* A rotated file, whole, through an fd opened earlier (it may have been
+   renamed or removed since). */
 static int
-read_whole_file (struct reader *rd, const char *path)
+read_whole_fd (struct reader *rd, int fd)
 {
-  FILE *f = fopen (path, "re");
+  FILE *f = fdopen (fd, "r");
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
   int r = 0;
 
   if (f == NULL)
-    return errno == ENOENT ? 0 : rd->d->h->error_set (rd->err, errno, "json-file: open %s: %s", path, strerror (errno));
+    {
+      close (fd);
+      return rd->d->h->error_set (rd->err, errno, "json-file: read a rotated log: %s", strerror (errno));
+    }
   while (r == 0 && (n = getline (&line, &cap, f)) > 0)
     {
       if (line[n - 1] != '\n')
-        break; /* a line still being written */
+        break; /* a torn last line */
       line[n - 1] = '\0';
       r = handle_line (rd, line);
     }
@@ -183,94 +189,164 @@ live_drain (struct reader *rd, struct live *lv, const char *path)
     }
 }
 
-static int
-live_open (struct reader *rd, struct live *lv, const char *path)
+/* The live file and the rotated ones, opened as one consistent snapshot:
+   the live file first, then .1, .2, ... up to max-file (gaps included).
+   The writer only moves files up (.1 -> .2, live -> .1), so a file moving
+   during the scan is seen twice (same inode) rather than missed; a snapshot
+   with a duplicate, or whose live file was replaced before the scan ended,
+   is taken again. */
+struct snapshot
 {
-  struct stat st;
+  int n; /* fds[0] live, fds[i] .i; -1 when absent */
+  int *fds;
+  ino_t *inos;
+};
 
-  lv->fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (lv->fd < 0)
-    {
-      if (errno == ENOENT)
-        return 0;
-      return rd->d->h->error_set (rd->err, errno, "json-file: open %s: %s", path, strerror (errno));
-    }
-  if (fstat (lv->fd, &st) == 0)
-    lv->ino = st.st_ino;
-  lv->len = 0;
-  return 0;
+static void
+snapshot_close (struct snapshot *sn, int from)
+{
+  for (int i = from; i < sn->n; i++)
+    if (sn->fds[i] >= 0)
+      close (sn->fds[i]);
 }
 
-/* After a rotation: read the rotated files newer than the one with inode
-   `old` (all of them when it is gone), oldest first.  Several rotations can
-   happen between two polls. */
 static int
-read_newer_rotated (struct reader *rd, const char *path, ino_t old)
+snapshot_take (struct reader *rd, const char *path, struct snapshot *sn)
 {
   size_t plen = strlen (path) + 16;
-  char *name = malloc (plen);
-  int n = 0, start, r = 0;
+  char name[PATH_MAX];
 
-  if (name == NULL)
-    return rd->d->h->error_set (rd->err, ENOMEM, "json-file: out of memory");
-  start = 0;
-  for (n = 1; n <= MAX_ROTATED; n++)
+  if (plen > sizeof (name))
+    return rd->d->h->error_set (rd->err, ENAMETOOLONG, "json-file: %s: path too long", path);
+  for (int attempt = 0; attempt < 1000; attempt++)
     {
       struct stat st;
-      snprintf (name, plen, "%s.%d", path, n);
-      if (stat (name, &st) < 0)
-        break;
-      if (st.st_ino == old)
-        start = n;
+      bool consistent = true;
+
+      for (int i = 0; i < sn->n; i++)
+        {
+          if (i == 0)
+            snprintf (name, plen, "%s", path);
+          else
+            snprintf (name, plen, "%s.%d", path, i);
+          sn->fds[i] = open (name, O_RDONLY | O_CLOEXEC);
+          sn->inos[i] = 0;
+          if (sn->fds[i] >= 0 && fstat (sn->fds[i], &st) == 0)
+            sn->inos[i] = st.st_ino;
+          for (int j = 0; j < i && consistent; j++)
+            if (sn->fds[i] >= 0 && sn->fds[j] >= 0 && sn->inos[j] == sn->inos[i])
+              consistent = false;
+        }
+      if (stat (path, &st) < 0 ? sn->fds[0] >= 0 : (sn->fds[0] < 0 || st.st_ino != sn->inos[0]))
+        consistent = false;
+      if (consistent)
+        return 0;
+      snapshot_close (sn, 0);
+      usleep (1000);
     }
-  /* .1 .. .(n-1) exist; the newer ones are .(start-1) .. .1, or all when `old` is gone */
-  for (int i = (start ? start : n) - 1; i >= 1 && r == 0; i--)
+  return rd->d->h->error_set (rd->err, EAGAIN, "json-file: %s keeps rotating", path);
+}
+
+/* Read the rotated files newer than the one with inode `old` (all of them
+   when it is gone or 0), oldest first, and open the live file in lv from
+   its start (lv->fd -1 and lv->ino the newest file read when there is no
+   live file yet). */
+static int
+catch_up (struct reader *rd, struct live *lv, const char *path, ino_t old)
+{
+  struct snapshot sn = { .n = rd->max_file + 1 };
+  int start, r = 0;
+
+  sn.fds = calloc ((size_t)sn.n, sizeof (int));
+  sn.inos = calloc ((size_t)sn.n, sizeof (ino_t));
+  if (sn.fds == NULL || sn.inos == NULL)
     {
-      snprintf (name, plen, "%s.%d", path, i);
-      r = read_whole_file (rd, name);
+      r = rd->d->h->error_set (rd->err, ENOMEM, "json-file: out of memory");
+      goto out;
     }
-  free (name);
+  if ((r = snapshot_take (rd, path, &sn)) < 0)
+    goto out;
+  start = sn.n;
+  for (int i = 1; i < sn.n && old != 0; i++)
+    if (sn.fds[i] >= 0 && sn.inos[i] == old)
+      start = i;
+  for (int i = start - 1; i >= 1; i--)
+    if (sn.fds[i] >= 0)
+      {
+        int fd = sn.fds[i];
+        sn.fds[i] = -1;
+        if (r == 0 && !rd->until_passed)
+          r = read_whole_fd (rd, fd);
+        else
+          close (fd);
+      }
+  lv->fd = sn.fds[0];
+  lv->ino = sn.inos[0];
+  lv->len = 0;
+  sn.fds[0] = -1;
+  if (lv->fd < 0)
+    {
+      /* between the writer's rename and its new file: what was read last
+         is the newest rotated file, the next call starts after it */
+      lv->ino = old;
+      for (int i = sn.n - 1; i >= 1; i--)
+        if (sn.fds[i] >= 0 || (i < start && sn.inos[i] != 0))
+          lv->ino = sn.inos[i];
+    }
+out:
+  if (sn.fds != NULL)
+    snapshot_close (&sn, 0);
+  free (sn.fds);
+  free (sn.inos);
   return r;
 }
 
+/* Poll the live file; when cancel_fd becomes readable make a last pass, so
+   that all that was written before the cancel (the exit) is delivered. */
 static int
 follow (struct reader *rd, struct live *lv, const char *path)
 {
   for (;;)
     {
       struct pollfd pfd = { .fd = rd->o->cancel_fd, .events = POLLIN };
+      bool last = poll (&pfd, rd->o->cancel_fd >= 0 ? 1 : 0, FOLLOW_POLL_MS) > 0;
       struct stat st;
-      int r;
+      bool gone;
+      int r = 0;
 
-      if (poll (&pfd, rd->o->cancel_fd >= 0 ? 1 : 0, FOLLOW_POLL_MS) > 0)
-        return 0;
       if (lv->fd < 0)
+        r = catch_up (rd, lv, path, lv->ino);
+      if (r == 0 && lv->fd >= 0)
+        r = live_drain (rd, lv, path);
+      if (r != 0 || rd->until_passed || lv->fd < 0)
         {
-          if ((r = live_open (rd, lv, path)) != 0)
-            return r;
-          if (lv->fd < 0)
-            continue;
-        }
-      if ((r = live_drain (rd, lv, path)) != 0 || rd->until_passed)
-        return r;
-      if (stat (path, &st) < 0 || st.st_ino != lv->ino)
-        {
-          /* Rotated: what reached the old file before the rename is read
-             now, then the files rotated after it, then the new live file. */
-          if ((r = live_drain (rd, lv, path)) != 0 || rd->until_passed)
-            return r;
-          close (lv->fd);
-          lv->fd = -1;
-          if ((r = read_newer_rotated (rd, path, lv->ino)) != 0)
+          if (r != 0 || rd->until_passed || last)
             return r;
           continue;
         }
-      if (st.st_size < lseek (lv->fd, 0, SEEK_CUR))
+      gone = stat (path, &st) < 0;
+      if (gone || st.st_ino != lv->ino)
+        {
+          /* Rotated: what reached the old file before the rename is read
+             now, then the files rotated after it, then the new live file. */
+          ino_t old = lv->ino;
+          if ((r = live_drain (rd, lv, path)) == 0 && !rd->until_passed)
+            {
+              close (lv->fd);
+              lv->fd = -1;
+              if ((r = catch_up (rd, lv, path, old)) == 0 && lv->fd >= 0)
+                r = live_drain (rd, lv, path);
+            }
+        }
+      else if (st.st_size < lseek (lv->fd, 0, SEEK_CUR))
         {
           /* Truncated (max-file 1): start from its beginning. */
           lseek (lv->fd, 0, SEEK_SET);
           lv->len = 0;
+          r = live_drain (rd, lv, path);
         }
+      if (r != 0 || rd->until_passed || last)
+        return r;
     }
 }
 
@@ -282,8 +358,8 @@ jf_read (void *drv, const struct berth_log_info *info, const struct berth_log_re
   struct reader rd = { .d = d, .o = o, .emit = emit, .ud = ud, .err = err };
   struct live lv = { .fd = -1 };
   char *path = jf_log_path (d->h, info, err);
-  char *rotated = NULL;
-  int newest_rotated = 0, r = 0;
+  struct jf_opts opts;
+  int r = 0;
 
   if (path == NULL)
     return -EINVAL;
@@ -297,26 +373,13 @@ jf_read (void *drv, const struct berth_log_info *info, const struct berth_log_re
           goto out;
         }
     }
-  rotated = malloc (strlen (path) + 16);
-  if (rotated == NULL)
+  if (jf_parse_opts (d->h, info->opts, &opts, err) < 0)
     {
-      r = d->h->error_set (err, ENOMEM, "json-file: out of memory");
+      r = -EINVAL;
       goto out;
     }
-  while (newest_rotated < MAX_ROTATED)
-    {
-      sprintf (rotated, "%s.%d", path, newest_rotated + 1);
-      if (access (rotated, F_OK) < 0)
-        break;
-      newest_rotated++;
-    }
-  for (int i = newest_rotated; i >= 1 && r == 0; i--)
-    {
-      sprintf (rotated, "%s.%d", path, i);
-      r = read_whole_file (&rd, rotated);
-    }
-  if (r == 0)
-    r = live_open (&rd, &lv, path);
+  rd.max_file = opts.max_file < 1 ? 1 : opts.max_file;
+  r = catch_up (&rd, &lv, path, 0);
   if (r == 0 && lv.fd >= 0)
     r = live_drain (&rd, &lv, path);
   if (r == 0 && o->tail >= 0)
@@ -337,7 +400,6 @@ out:
   for (size_t i = 0; i < rd.ring_n; i++)
     free (rd.ring[(rd.ring_head + i) % rd.ring_cap]);
   free (rd.ring);
-  free (rotated);
   free (path);
   return r;
 }

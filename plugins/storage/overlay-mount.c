@@ -305,7 +305,12 @@ ovl_unmount_below (const struct berth_host_api *h, struct berth_host_ctx *ctx, c
       if (point == NULL)
         continue;
       unescape (point);
-      if (strncmp (point, dir, dlen) != 0 || (point[dlen] != '/' && point[dlen] != '\0'))
+      if (strncmp (point, dir, dlen) != 0 || point[dlen] != '/')
+        continue;
+      /* Only what sits in a .tmp-/.rm-/.probe- leftover: a layer's merged
+         mount may be the root of a container that outlived the daemon (live
+         restore); the core unmounts those of containers that are gone. */
+      if (point[dlen + 1] != '.')
         continue;
       {
         char **v = realloc (points, (n + 1) * sizeof (char *));

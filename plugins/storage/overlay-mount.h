@@ -26,8 +26,9 @@ int ovl_mount (const struct berth_host_api *h, const struct ovl_mount_spec *s, c
 /* 1 if path is the root of a mount, 0 if not, -errno. */
 int ovl_is_mount_point (const char *path);
 
-/* Detach every mount at or below dir (from /proc/self/mountinfo), deepest
-   first: what a killed daemon left mounted.  Returns how many, or -errno. */
+/* Detach every mount in a .tmp-/.rm-/.probe- entry below dir (from
+   /proc/self/mountinfo), deepest first: what a killed daemon left mounted
+   there.  Returns how many, or -errno. */
 int ovl_unmount_below (const struct berth_host_api *h, struct berth_host_ctx *ctx, const char *dir,
                        struct berth_error **err);
 

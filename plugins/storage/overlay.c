@@ -12,8 +12,9 @@
  *   l/<NAME>      symlink to ../<id>/diff: short names for lowerdir
  *
  * A layer is built in .tmp-<id> and renamed into place; removal renames it to
- * .rm-<id> first.  init unmounts what a killed daemon left mounted and sweeps
- * .tmp-, .rm-, .probe- leftovers and dangling short names. */
+ * .rm-<id> first.  init unmounts what a killed daemon left mounted in those
+ * leftovers and sweeps them and dangling short names.  Layers' merged mounts
+ * stay: a running container may be using one (the core reconciles). */
 #include "config.h"
 
 #include <berth/storage.h>

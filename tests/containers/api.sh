@@ -78,7 +78,7 @@ it_pass "security defaults: builtin seccomp profile, default caps, empty inherit
 it_curl http://x/v1.50/containers/t1/json > "$IT_DIR/insp"
 for check in 'j["Id"]=="'"$id"'"' 'j["Name"]=="/t1"' 'j["State"]["Status"]=="exited"' 'j["State"]["ExitCode"]==3' \
   'j["State"]["Running"] is False' 'j["Path"]=="sh"' 'j["Args"][0]=="-c"' 'j["Image"].startswith("sha256:")' \
-  'j["Config"]["Image"]=="busybox"' 'j["HostConfig"]["NetworkMode"]=="default"' 'j["State"]["FinishedAt"]!="0001-01-01T00:00:00Z"' \
+  'j["Config"]["Image"]=="busybox"' 'j["HostConfig"]["NetworkMode"]=="bridge"' 'j["State"]["FinishedAt"]!="0001-01-01T00:00:00Z"' \
   'j["LogPath"].endswith("-json.log")'; do
   [ "$(it_json "$check" < "$IT_DIR/insp")" = true ] || it_fail "inspect: $check: $(cat "$IT_DIR/insp")"
 done

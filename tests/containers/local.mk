@@ -14,3 +14,21 @@ EXTRA_DIST += tests/containers/shim.sh tests/containers/api.sh tests/containers/
 # berthd on a pure cgroup v2 layout (a private mount namespace).
 TESTS += tests/containers/cgroup-v2.sh
 EXTRA_DIST += tests/containers/cgroup-v2.sh
+TESTS += tests/containers/ops.sh
+EXTRA_DIST += tests/containers/ops.sh
+# docker exec through berth and the docker CLI, live restore of an exec (root only)
+TESTS += tests/containers/exec.sh
+EXTRA_DIST += tests/containers/exec.sh
+# events, restart policies, limit/security/log flags (real berthd, root)
+TESTS += tests/containers/events.sh tests/containers/restart.sh tests/containers/run-flags.sh
+EXTRA_DIST += tests/containers/events.sh tests/containers/restart.sh tests/containers/run-flags.sh
+# volumes, mounts and --init (root only)
+TESTS += tests/containers/volumes.sh tests/containers/init.sh
+EXTRA_DIST += tests/containers/volumes.sh tests/containers/init.sh
+TESTS += tests/containers/cp.sh
+EXTRA_DIST += tests/containers/cp.sh
+# diff, export, commit on vfs and overlay (root only)
+TESTS += tests/containers/layers.sh
+EXTRA_DIST += tests/containers/layers.sh
+TESTS += tests/containers/logs.sh
+EXTRA_DIST += tests/containers/logs.sh

@@ -178,15 +178,38 @@ assert_refused (const char *body_text, const char *needle)
 
 START_TEST (test_create_refusals)
 {
-  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/a:/b\"]}}", "HostConfig.Binds");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"VolumesFrom\":[\"c\"]}}", "HostConfig.VolumesFrom");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"v:/\"]}}", "destination can't be '/'");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"/a:/b\"],\"Tmpfs\":{\"/b\":\"\"}}}",
+                  "Duplicate mount point: /b");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/v\","
+                  "\"BindOptions\":{\"Propagation\":\"shared\"}}]}}",
+                  "field BindOptions must not be specified");
   assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}", "HostConfig.Privileged");
-  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}",
-                  "HostConfig.PortBindings");
-  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\"}}}", "RestartPolicy");
-  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"bridge\"}}", "NetworkMode");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"99999\"}]}}}",
+                  "invalid port specification");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}}",
+                  "unknown policy 'sometimes'");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":2}}}",
+                  "only be used with 'on-failure'");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"MemorySwap\":1000000000}}", "set the Memory limit");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Memory\":100000000,\"MemorySwap\":10000000}}",
+                  "larger than memory limit");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"label=type:svirt\"]}}", "SELinux");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"apparmor=docker\"]}}", "AppArmor");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"bogus=1\"]}}", "invalid --security-opt");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"SecurityOpt\":[\"seccomp={\\\"defaultAction\\\":1}\"]}}",
+                  "seccomp");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":10,\"Hard\":5}]}}",
+                  "soft limit must be less");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}}",
+                  "invalid ulimit type");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"container:other\"}}", "NetworkMode");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/sctp\":[{\"HostPort\":\"80\"}]}}}",
+                  "invalid proto");
   assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"CapAdd\":[\"CAP_FLY\"]}}", "unknown capability");
   assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Memory\":\"lots\"}}", "HostConfig.Memory");
-  assert_refused ("{\"Image\":\"x\",\"Volumes\":{\"/data\":{}}}", "Config.Volumes");
+  assert_refused ("{\"Image\":\"x\",\"Volumes\":{\"data\":{}}}", "mount path must be absolute");
   assert_refused ("{\"Image\":\"x\",\"Cmd\":\"ls\"}", "Config.Cmd");
   assert_refused ("{\"Image\":\"x\",\"Cmd\":[1]}", "Config.Cmd[0]");
   assert_refused ("{\"Image\":\"x\",\"WorkingDir\":\"rel\"}", "absolute path");

@@ -71,9 +71,9 @@ it_assert_eq "$(D images -q --filter dangling=true | wc -l)" "0" "prune removed 
 out=$(D system df)
 it_assert_contains "$out" "Images          $(D images -q | sort -u | wc -l)         0" "docker system df"
 it_assert_contains "$out" "Containers      0         0         0B        0B" "docker system df"
-out=$(D pull busybox 2>&1) && it_fail "docker pull pretended to work"
-it_assert_contains "$out" "not implemented" "docker pull"
-it_pass "docker import, image prune, system df, pull refused"
+out=$(D pull 127.0.0.1:1/nosuch/busybox 2>&1) && it_fail "docker pull from nowhere pretended to work"
+it_assert_contains "$out" "cannot reach registry 127.0.0.1:1" "docker pull"
+it_pass "docker import, image prune, system df, pull from an unreachable registry refused"
 
 it_store_check "$driver" || it_fail "store inconsistent"
 it_stop_daemon || it_fail "exit status after SIGTERM"

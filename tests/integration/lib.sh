@@ -44,12 +44,19 @@ IT_PIDFILE="$IT_EXEC/berthd.pid"
 IT_CONFIG="$IT_DIR/berth.yaml"
 IT_LOG="$IT_DIR/berthd.log"
 IT_PID=
+# The default bridge of a test daemon: its own interface and nftables table
+# (subnet picked free), so parallel daemons never share berth0.
+IT_BRIDGE="bt${IT_DIR##*.}"
+IT_NFT_TABLE="berth_it_${IT_DIR##*.}"
 
 {
   echo "data-root: $IT_DATA"
   echo "exec-root: $IT_EXEC"
   echo "plugin-dirs:"
   for d in $IT_PLUGIN_DIRS; do echo "  - $d"; done
+  echo "network-opts:"
+  echo "  bridge: $IT_BRIDGE"
+  echo "  nft-table: $IT_NFT_TABLE"
 } > "$IT_CONFIG"
 
 it_cleanup () {
@@ -57,6 +64,8 @@ it_cleanup () {
     kill -TERM "$IT_PID" 2> /dev/null
     wait "$IT_PID" 2> /dev/null
   fi
+  ip link del "$IT_BRIDGE" 2> /dev/null
+  nft delete table ip "$IT_NFT_TABLE" 2> /dev/null
   rm -rf "$IT_DIR"
 }
 trap it_cleanup EXIT

@@ -12,3 +12,6 @@ berth_integration_tests = \
 TESTS += $(berth_integration_tests)
 EXTRA_DIST += $(berth_integration_tests) tests/integration/lib.sh tests/integration/lib-image.sh \
 	tests/fixtures/mkimage-busybox.sh
+# berth save <-> a private real dockerd (skipped without dockerd)
+TESTS += tests/integration/images-dockerd.sh
+EXTRA_DIST += tests/integration/images-dockerd.sh

@@ -107,7 +107,8 @@ START_TEST (test_all_keys)
                                      "log-driver: none\n"
                                      "log-opts: {max-size: 10m, max-file: \"3\"}\n"
                                      "log-level: debug\n"
-                                     "log-target: syslog\n");
+                                     "log-target: syslog\n"
+                                     "max-layer-size: 2g\n");
   int64_t v;
   cleanup_error berth_error_t err = NULL;
 
@@ -128,6 +129,7 @@ START_TEST (test_all_keys)
   ck_assert_int_eq (v, 1);
   ck_assert_str_eq (c->log_driver, "none");
   ck_assert_str_eq (berth_cfg_string (c->log_opts, "max-size", NULL), "10m");
+  ck_assert_uint_eq (c->max_layer_size, 2ull << 30);
   ck_assert_str_eq (berth_cfg_string (c->log_opts, "max-file", NULL), "3");
   ck_assert_int_eq (c->log_level, BERTH_LOG_DEBUG);
   ck_assert_int_eq (c->log_target, BERTH_LOG_TARGET_SYSLOG);
@@ -236,6 +238,10 @@ START_TEST (test_errors)
   ASSERT_ERR ("pidfile: x.pid\n", "t.yaml:1: `pidfile` must be an absolute path, not `x.pid`");
   ASSERT_ERR ("log-level: verbose\n", "t.yaml:1: `log-level` must be one of debug, info, warn, error, not `verbose`");
   ASSERT_ERR ("log-target: file\n", "t.yaml:1: `log-target` must be stderr or syslog, not `file`");
+  ASSERT_ERR ("max-layer-size: 10x\n",
+              "t.yaml:1: `max-layer-size` must be a size in bytes (e.g. 1073741824, 512m, 10g; 0 for no limit), not `10x`");
+  ASSERT_ERR ("max-layer-size: 99999999999t\n", "t.yaml:1: `max-layer-size` must be a size in bytes (e.g. "
+                                                "1073741824, 512m, 10g; 0 for no limit), not `99999999999t`");
   ASSERT_ERR ("hosts: unix:///x\n", "t.yaml:1: `hosts` must be a list of strings, not a string");
   ASSERT_ERR ("hosts: []\n", "t.yaml:1: `hosts` must list at least one address");
   ASSERT_ERR ("hosts:\n  - unix:///ok\n  - tcp://host\n",

@@ -1,0 +1,406 @@
+#!/bin/sh
+# `berth run` end to end, side by side with docker, podman and a bare crun:
+#  1. `run --rm --network none IMAGE true` through each CLI, and `crun run` of
+#     a bundle of the same rootfs (the floor): hyperfine in ROUNDS rounds (default
+#     10), each round timing every command RUNS_PER_ROUND times (default 3) after
+#     one warm-up, so the engines alternate round after round and a burst of
+#     load on this shared machine hits all of them; medians over all rounds.
+#  2. 50 containers started with `run -d` in parallel (xargs -P 50), then
+#     removed in parallel (`rm -f`): wall time of each phase, berth vs docker,
+#     alternating, PAR_ROUNDS rounds (default 3).
+#  3. Idle memory (VmRSS and Pss from /proc): berthd just started and after the
+#     benchmarks, each berth-shim of a `run -d ... sleep` container, and for
+#     comparison dockerd, containerd, containerd-shim-runc-v2, podman's conmon;
+#     where berth-shim's resident pages come from (smaps, per mapping).
+#  4. `berth run --rm` on a berthd with no container vs one holding 500
+#     stopped containers (created with `berth create`): a second berthd, and
+#     ROUNDS alternating rounds of 2 runs each; medians.
+# Private berthds (overlay), one private dockerd (overlay2, its own
+# containerd), podman with its own root, runroot and tmp dir; all of it under
+# one temp dir, removed (containers, daemons, mounts) on any exit.  A tool that
+# is missing is skipped with a line saying so; berth must be built.
+# Needs root, hyperfine, python3 and busybox-static.
+#   bench/run.sh [BUILD_DIR]       (default: the current directory)
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-.}" && pwd)
+me=bench/run.sh
+rounds=${ROUNDS:-10}
+per_round=${RUNS_PER_ROUND:-3}
+par_rounds=${PAR_ROUNDS:-3}
+n_par=${N_PAR:-50}
+n_stopped=${N_STOPPED:-500}
+tag=berth-test/busybox:latest
+
+[ "$(id -u)" = 0 ] || { echo "$me: needs root" >&2; exit 1; }
+for tool in hyperfine python3; do
+  command -v "$tool" > /dev/null || { echo "$me: $tool is missing" >&2; exit 1; }
+done
+for b in berthd berth berth-shim; do
+  [ -x "$build/$b" ] || { echo "$me: $build/$b is not built" >&2; exit 1; }
+done
+py=$(command -v python3)
+
+dockerd=/usr/sbin/dockerd
+docker=/usr/bin/docker # the client of the same docker.io package
+{ [ -x "$dockerd" ] && [ -x "$docker" ]; } || dockerd=
+podman=$(command -v podman || true)
+crun=$(command -v crun || true)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/run-bench.XXXXXX")
+berthd_pid=''
+berthd_pids=''
+clis=''
+dockerd_pid=''
+podman_used=''
+run_docker_was_there=$(ls -d /run/docker 2> /dev/null || true)
+hugetlb_mounted=''
+
+stop_pid () { # PID: SIGTERM, up to 30 s, then SIGKILL
+  kill -0 "$1" 2> /dev/null || return 0
+  kill -TERM "$1" 2> /dev/null || true
+  i=0
+  while kill -0 "$1" 2> /dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -KILL "$1" 2> /dev/null || true
+}
+
+# Processes whose command line names the work dir: shims and containers of
+# ours that outlived their daemon.
+ours () {
+  for p in /proc/[0-9]*; do
+    { tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null | grep -q "$work/" && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+cleanup () {
+  set +e
+  trap - EXIT INT TERM
+  # every container of each berthd (run -d ones outlive their daemon), then the daemon
+  echo "$clis" | tr '|' '\n' | while read -r cli; do
+    [ -n "$cli" ] || continue
+    ids=$($cli ps -aq 2> /dev/null)
+    [ -z "$ids" ] || echo "$ids" | xargs -P 8 -n 25 $cli rm -f > /dev/null 2>&1
+  done
+  for p in $berthd_pids; do stop_pid "$p"; done
+  if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2> /dev/null; then
+    ids=$($dk ps -aq 2> /dev/null)
+    [ -z "$ids" ] || $dk rm -f $ids > /dev/null 2>&1
+    stop_pid "$dockerd_pid"
+    c=$(cat "$work/docker/exec/containerd/containerd.pid" 2> /dev/null)
+    [ -n "$c" ] && stop_pid "$c"
+    [ -n "$run_docker_was_there" ] || rmdir /run/docker/plugins /run/docker 2> /dev/null
+  fi
+  [ -z "$podman_used" ] || $pm rm -fa -t 0 > /dev/null 2>&1
+  for p in $(ours); do kill -KILL "$p" 2> /dev/null; done
+  awk -v w="$work" 'index($5, w "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount "$m" 2> /dev/null || umount -l "$m"; done
+  for c in /sys/fs/cgroup/*/h7-bench-crun; do [ -d "$c" ] && rmdir "$c"; done
+  [ -z "$hugetlb_mounted" ] || umount /sys/fs/cgroup/hugetlb
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# everything's temporary files too (podman load spools the archive there)
+mkdir "$work/tmp"
+export TMPDIR="$work/tmp"
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+
+# ---- image and bundle ----
+sh "$here/tests/fixtures/mkimage-busybox.sh" "$work/img" > /dev/null || { echo "$me: cannot build the busybox image" >&2; exit 1; }
+img="$work/img/busybox.tar"
+
+# ---- berthd: one for 1-3, a second one for the stopped containers of 4 ----
+start_berthd () { # DIR -> berthd_pid, berth (the CLI pointed at it)
+  mkdir -p "$1/run"
+  {
+    echo "data-root: $1/data"
+    echo "exec-root: $1/run"
+    echo "storage-driver: overlay"
+    echo "plugin-dirs:"
+    find "$build/plugins" -path '*/.libs/*.so' -printf '%h\n' | sort -u | sed 's/^/  - /'
+  } > "$1/berth.yaml"
+  BERTH_SHIM="$build/berth-shim" "$build/berthd" --config "$1/berth.yaml" -H "unix://$1/run/berth.sock" \
+    --pidfile "$1/run/berthd.pid" > "$1/berthd.log" 2>&1 &
+  berthd_pid=$!
+  berthd_pids="$berthd_pids $berthd_pid"
+  berth="$build/berth -H unix://$1/run/berth.sock"
+  clis="$clis|$berth"
+  i=0
+  until $berth info > /dev/null 2>&1; do
+    kill -0 "$berthd_pid" 2> /dev/null || { tail "$1/berthd.log" >&2; echo "$me: berthd exited" >&2; exit 1; }
+    i=$((i + 1))
+    [ "$i" -le 200 ] || { echo "$me: berthd does not answer" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+bd="$work/berth"
+start_berthd "$bd"
+
+mem () { # PID -> "VmRSS Pss" in KiB
+  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status")
+  pss=$(awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup")
+  echo "$rss $pss"
+}
+sleep 1
+berthd_mem_fresh=$(mem "$berthd_pid")
+$berth load -q -i "$img" > /dev/null || { tail "$bd/berthd.log" >&2; echo "$me: berth load failed" >&2; exit 1; }
+
+# ---- dockerd ----
+if [ -n "$dockerd" ]; then
+  dd="$work/docker"
+  mkdir -p "$dd/data" "$dd/exec" "$dd/cli"
+  # its own config file, trust key and client config: nothing under /etc/docker or ~/.docker
+  printf '{"deprecated-key-path": "%s"}\n' "$dd/key.json" > "$dd/daemon.json"
+  echo "{}" > "$dd/cli/config.json" # podman reads it too, for auth
+  export DOCKER_CONFIG="$dd/cli"
+  "$dockerd" --config-file "$dd/daemon.json" \
+    --data-root "$dd/data" --exec-root "$dd/exec" -H "unix://$dd/docker.sock" --pidfile "$dd/docker.pid" \
+    --bridge=none --iptables=false --ip6tables=false --ip-masq=false --storage-driver overlay2 \
+    > "$dd/dockerd.log" 2>&1 &
+  dockerd_pid=$!
+  dk="$docker -H unix://$dd/docker.sock"
+  i=0
+  until $dk version > /dev/null 2>&1; do
+    kill -0 "$dockerd_pid" 2> /dev/null || { tail "$dd/dockerd.log" >&2; echo "$me: dockerd exited" >&2; exit 1; }
+    i=$((i + 1))
+    [ "$i" -le 600 ] || { echo "$me: dockerd does not answer" >&2; exit 1; }
+    sleep 0.1
+  done
+  $dk load -q -i "$img" > /dev/null
+  echo "docker: $($dk version --format '{{.Server.Version}}'), runtime $($dk info --format '{{.DefaultRuntime}}')" \
+    "($(runc --version 2> /dev/null | head -1)), overlay2"
+else
+  echo "docker: not installed, skipped"
+fi
+
+# ---- podman ----
+if [ -n "$podman" ]; then
+  pd="$work/podman"
+  mkdir -p "$pd/root" "$pd/run" "$pd/tmp" "$pd/net" "$pd/vol"
+  pm="$podman --root $pd/root --runroot $pd/run --tmpdir $pd/tmp --network-config-dir $pd/net --volumepath $pd/vol --storage-driver overlay --cgroup-manager cgroupfs --events-backend file"
+  # podman raises RLIMIT_NOFILE and RLIMIT_NPROC to 1048576 / 4194304, above
+  # this machine's hard limits (20000 / 96365), which root cannot raise here
+  printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n' > "$pd/containers.conf"
+  export CONTAINERS_CONF="$pd/containers.conf"
+  podman_used=1
+  $pm load -q -i "$img" > /dev/null
+  pm_image=$($pm images -q | head -1)
+  echo "podman: $($pm version --format '{{.Client.Version}}'), runtime" \
+    "$($pm info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}' | head -1), overlay, cgroupfs"
+else
+  echo "podman: not installed, skipped"
+fi
+
+# ---- crun bundle: the same rootfs, /bin/true ----
+if [ -n "$crun" ]; then
+  # crun 1.8 refuses this machine's hybrid cgroups unless hugetlb is a v1 hierarchy
+  if ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/self/mountinfo && [ -d /sys/fs/cgroup/unified ]; then
+    mkdir -p /sys/fs/cgroup/hugetlb
+    mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb && hugetlb_mounted=1
+  fi
+  cb="$work/crun"
+  mkdir -p "$cb/bundle/rootfs" "$cb/state"
+  tar -C "$cb/bundle/rootfs" -xf "$work/img/rootfs.tar"
+  (cd "$cb/bundle" && "$crun" spec)
+  sed -i 's|"terminal": true|"terminal": false|; s|"sh"|"/bin/true"|' "$cb/bundle/config.json"
+  sed -i 's|"linux": {|"linux": { "cgroupsPath": "/h7-bench-crun/run",|' "$cb/bundle/config.json"
+  # a second bundle with the spec berthd writes for such a container (seccomp
+  # profile, capabilities, masked paths, the /etc bind mounts...) on the same
+  # plain rootfs: what the engine adds beyond its runtime's work
+  id=$($berth run -d --network none "$tag" sleep 600)
+  mkdir -p "$cb/spec/rootfs" "$cb/spec/etc"
+  "$py" - "$bd/run/containers/$id/config.json" "$cb/spec" << 'PY'
+import json, os, shutil, sys
+src, out = sys.argv[1], sys.argv[2]
+c = json.load(open(src))
+c["ociVersion"] = "1.0.0"  # crun 1.8 knows up to 1.0.x
+c["root"] = {"path": os.path.normpath(os.path.join(out, "../bundle/rootfs")), "readonly": False}
+c["process"]["args"] = ["/bin/true"]
+c["linux"]["cgroupsPath"] = "/h7-bench-crun/spec"
+for m in c["mounts"]:
+    if m.get("type") == "bind" and m["source"].startswith("/") and m["destination"].startswith("/etc/"):
+        dst = os.path.join(out, "etc", os.path.basename(m["destination"]))
+        shutil.copy(m["source"], dst)
+        m["source"] = dst
+json.dump(c, open(os.path.join(out, "config.json"), "w"))
+PY
+  rmdir "$cb/spec/rootfs"
+  $berth rm -f "$id" > /dev/null
+  echo "crun: $("$crun" --version | head -1) (run of a bundle: the floor; \`crun spec\` and berth's own spec)"
+else
+  echo "crun: not installed, skipped"
+fi
+
+# ================= 1. run --rm true =================
+echo
+echo "== 1. run --rm --network none IMAGE true: $rounds rounds x $per_round runs per command (+1 warm-up each round)"
+set -- -n berth "$berth run --rm --network none $tag true"
+$berth run --rm --network none "$tag" true || { tail "$bd/berthd.log" >&2; echo "$me: a trial berth run failed" >&2; exit 1; }
+if [ -n "$dockerd" ]; then
+  $dk run --rm --network none "$tag" true || { echo "$me: a trial docker run failed" >&2; exit 1; }
+  set -- "$@" -n docker "$dk run --rm --network none $tag true"
+fi
+if [ -n "$podman" ]; then
+  $pm run --rm --network none "$pm_image" true || { echo "$me: a trial podman run failed" >&2; exit 1; }
+  set -- "$@" -n podman "$pm run --rm --network none $pm_image true"
+fi
+if [ -n "$crun" ]; then
+  c="$crun --root $cb/state run -b $cb/bundle h7-bench"
+  $c || { echo "$me: a trial crun run failed" >&2; exit 1; }
+  set -- "$@" -n crun "$c"
+  c="$crun --root $cb/state run -b $cb/spec h7-bench-spec"
+  $c || { echo "$me: a trial crun run of berth's spec failed" >&2; exit 1; }
+  set -- "$@" -n crun-berth-spec "$c"
+fi
+r=1
+while [ "$r" -le "$rounds" ]; do
+  hyperfine -N --style none --warmup 1 --runs "$per_round" \
+    --export-json "$work/run-$r.json" "$@" > /dev/null 2> "$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
+  r=$((r + 1))
+done
+"$py" - "$work" "$rounds" << 'PY'
+import json, statistics as st, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+times = {}
+for r in range(1, rounds + 1):
+    for res in json.load(open("%s/run-%d.json" % (work, r)))["results"]:
+        times.setdefault(res["command"], []).extend(res["times"])
+med = {}
+print("%-15s %6s %10s %10s %10s %10s" % ("", "runs", "median ms", "mean ms", "stddev", "min ms"))
+for name, t in times.items():  # "command" holds the -n name
+    med[name] = st.median(t)
+    print("%-15s %6d %10.1f %10.1f %10.1f %10.1f" % (name, len(t), med[name] * 1e3, st.mean(t) * 1e3,
+                                                  st.stdev(t) * 1e3, min(t) * 1e3))
+for other, target in (("docker", "<= 0.20"), ("podman", None), ("crun", "<= 4.0"), ("crun-berth-spec", None)):
+    if other in med:
+        print("berth/%-15s %5.2fx%s" % (other, med["berth"] / med[other], "  (target %s)" % target if target else ""))
+PY
+
+# ================= 2. 50 in parallel =================
+echo
+echo "== 2. $n_par containers: run -d in parallel (xargs -P $n_par), then rm -f in parallel; $par_rounds rounds, alternating"
+par () { # LABEL CLI...: prints "start_s rm_s"
+  label=$1
+  shift
+  t0=$(date +%s.%N)
+  seq "$n_par" | xargs -P "$n_par" -I{} "$@" run -d --network none --name "h7-par-{}" "$tag" sleep 600 > /dev/null
+  t1=$(date +%s.%N)
+  n=$("$@" ps -q | wc -l)
+  [ "$n" = "$n_par" ] || { echo "$me: $label: $n containers running, not $n_par" >&2; exit 1; }
+  seq "$n_par" | xargs -P "$n_par" -I{} "$@" rm -f "h7-par-{}" > /dev/null
+  t2=$(date +%s.%N)
+  n=$("$@" ps -aq | wc -l)
+  [ "$n" = 0 ] || { echo "$me: $label: $n containers left after rm -f" >&2; exit 1; }
+  echo "$t0 $t1 $t2" | awk '{ printf "%.3f %.3f\n", $2 - $1, $3 - $2 }'
+}
+: > "$work/par"
+r=1
+while [ "$r" -le "$par_rounds" ]; do
+  echo "berth $(par berth $berth)" >> "$work/par"
+  [ -z "$dockerd" ] || echo "docker $(par docker $dk)" >> "$work/par"
+  r=$((r + 1))
+done
+"$py" - "$work/par" << 'PY'
+import statistics as st, sys
+rows = {}
+for line in open(sys.argv[1]):
+    n, s, r = line.split()
+    rows.setdefault(n, []).append((float(s), float(r)))
+med = {}
+print("%-7s %18s %16s %16s" % ("", "start (s, median)", "rm (s, median)", "total (s)"))
+for n, v in rows.items():
+    s = st.median(x[0] for x in v); r = st.median(x[1] for x in v); t = st.median(x[0] + x[1] for x in v)
+    med[n] = (s, r, t)
+    print("%-7s %18.2f %16.2f %16.2f   rounds: %s" % (n, s, r, t, " ".join("%.2f+%.2f" % x for x in v)))
+if "docker" in med:
+    b, d = med["berth"], med["docker"]
+    print("berth/docker: start %.2fx  rm %.2fx  total %.2fx  (target total <= 0.25)" % (b[0] / d[0], b[1] / d[1], b[2] / d[2]))
+PY
+
+# ================= 3. idle memory =================
+echo
+echo "== 3. idle memory (KiB; VmRSS, and Pss: shared pages divided among their users)"
+ppid_of () { awk '{ print $4 }' "/proc/$1/stat"; }
+for i in 1 2 3; do $berth run -d --network none --name "h7-idle-$i" "$tag" sleep 600 > /dev/null; done
+[ -z "$dockerd" ] || for i in 1 2 3; do $dk run -d --network none --name "h7-idle-$i" "$tag" sleep 600 > /dev/null; done
+[ -z "$podman" ] || for i in 1 2 3; do $pm run -d --network none --name "h7-idle-$i" "$pm_image" sleep 600 > /dev/null; done
+sleep 2
+printf '%-34s %8s %8s\n' "" VmRSS Pss
+line () { printf '%-34s %8s %8s\n' "$1" $2; }
+line "berthd, just started" "$berthd_mem_fresh"
+shim1=''
+for i in 1 2 3; do
+  p=$($berth inspect -f '{{.State.Pid}}' "h7-idle-$i")
+  s=$(ppid_of "$p")
+  [ -n "$shim1" ] || shim1=$s
+  line "berth-shim (container $i)" "$(mem "$s")"
+done
+if [ -n "$dockerd" ]; then
+  line "dockerd (3 containers)" "$(mem "$dockerd_pid")"
+  line "containerd (3 containers)" "$(mem "$(cat "$dd/exec/containerd/containerd.pid")")"
+  for i in 1 2 3; do
+    p=$($dk inspect -f '{{.State.Pid}}' "h7-idle-$i")
+    line "$(cat "/proc/$(ppid_of "$p")/comm") (container $i)" "$(mem "$(ppid_of "$p")")"
+  done
+fi
+if [ -n "$podman" ]; then
+  for i in 1 2 3; do
+    p=$($pm inspect -f '{{.State.Pid}}' "h7-idle-$i")
+    line "podman $(cat "/proc/$(ppid_of "$p")/comm") (container $i)" "$(mem "$(ppid_of "$p")")"
+  done
+fi
+echo "berth-shim (container 1): resident KiB per mapping, largest first"
+awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]") }
+     /^Rss:/ { rss[name] += $2 } /^Private_Dirty:/ { dirty[name] += $2 }
+     END { for (n in rss) if (rss[n] > 0) printf "  %6d  (private dirty %5d)  %s\n", rss[n], dirty[n], n }' \
+  "/proc/$shim1/smaps" | sort -rn | head -14
+echo "  libraries mapped: $(awk 'NF >= 6 && $6 ~ /\.so/ { print $6 }' "/proc/$shim1/maps" | sort -u | wc -l)"
+$berth rm -f h7-idle-1 h7-idle-2 h7-idle-3 > /dev/null
+[ -z "$dockerd" ] || $dk rm -f h7-idle-1 h7-idle-2 h7-idle-3 > /dev/null
+[ -z "$podman" ] || $pm rm -f -t 0 h7-idle-1 h7-idle-2 h7-idle-3 > /dev/null
+sleep 1
+line "berthd, after 1-3, no containers" "$(mem "$berthd_pid")"
+
+# ================= 4. 0 vs 500 stopped =================
+# Two berthds, the same image in both: the first one as left by 1-3 (no
+# container), the second holding 500 stopped containers; hyperfine rounds
+# alternate between them, so load from elsewhere hits both states alike.
+echo
+echo "== 4. berth run --rm with 0 vs $n_stopped stopped containers (a second berthd): $rounds rounds x 2 runs each"
+one0="$berth run --rm --network none $tag true"
+start_berthd "$work/berth-stopped"
+$berth load -q -i "$img" > /dev/null
+one500="$berth run --rm --network none $tag true"
+t0=$(date +%s.%N)
+seq "$n_stopped" | xargs -P 2 -I{} $berth create --network none --name "h7-stopped-{}" "$tag" true > /dev/null
+t1=$(date +%s.%N)
+n=$($berth ps -aq | wc -l)
+[ "$n" = "$n_stopped" ] || { echo "$me: $n containers, not $n_stopped" >&2; exit 1; }
+r=1
+while [ "$r" -le "$rounds" ]; do
+  hyperfine -N --style none --warmup 1 --runs 2 --export-json "$work/stopped-$r.json" \
+    -n "0 stopped" "$one0" -n "$n_stopped stopped" "$one500" > /dev/null 2> "$work/hyperfine.err" \
+    || { cat "$work/hyperfine.err" >&2; exit 1; }
+  r=$((r + 1))
+done
+n=$($berth ps -aq | wc -l)
+[ "$n" = "$n_stopped" ] || { echo "$me: $n containers after the runs, not $n_stopped" >&2; exit 1; }
+"$py" - "$work" "$rounds" "$n_stopped" "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')" << 'PY'
+import json, statistics as st, sys
+work, rounds, n, tc = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+times = {}
+for r in range(1, rounds + 1):
+    for res in json.load(open("%s/stopped-%d.json" % (work, r)))["results"]:
+        times.setdefault(res["command"], []).extend(res["times"])
+for name, t in times.items():
+    print("%-12s runs %2d  median %6.1f ms  (min %.1f, max %.1f)" % (name, len(t), st.median(t) * 1e3, min(t) * 1e3, max(t) * 1e3))
+m0, m1 = st.median(times["0 stopped"]), st.median(times[n + " stopped"])
+print("ratio %s/0: %.2fx (target ~1)" % (n, m1 / m0))
+print("(creating the %s took %.1f s, %.1f ms each, 2 in parallel)" % (n, tc, tc / int(n) * 1e3))
+PY
+echo
+echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"

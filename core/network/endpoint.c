@@ -1,0 +1,130 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "core/container/id.h"
+#include "core/lib/fs.h"
+#include "core/lib/log.h"
+#include "core/lib/mem.h"
+#include "core/network/endpoint.h"
+#include "core/network/ipam.h"
+
+void
+net_endpoint_mac (uint32_t ip, uint8_t mac[6])
+{
+  mac[0] = 0x02;
+  mac[1] = 0x42;
+  mac[2] = (uint8_t) (ip >> 24);
+  mac[3] = (uint8_t) (ip >> 16);
+  mac[4] = (uint8_t) (ip >> 8);
+  mac[5] = (uint8_t) ip;
+}
+
+char *
+net_endpoint_mac_text (const uint8_t mac[6])
+{
+  return xasprintf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+int
+net_endpoint_save (const char *dir, const struct net_endpoint *e, berth_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/%s.json", dir, e->cid), *ip = ipam4_format (e->ip);
+  json_object *o = json_object_new_object ();
+  const char *text;
+  int r;
+
+  json_object_object_add (o, "EndpointID", json_object_new_string (e->id));
+  json_object_object_add (o, "IPAddress", json_object_new_string (ip));
+  json_object_object_add (o, "SandboxKey", json_object_new_string (e->netns));
+  json_object_object_add (o, "Ports", net_ports_to_json (e->ports, e->n_ports));
+  text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  r = berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  json_object_put (o);
+  return r;
+}
+
+void
+net_endpoint_unlink (const char *dir, const char *cid)
+{
+  cleanup_free char *path = xasprintf ("%s/%s.json", dir, cid);
+  unlink (path);
+}
+
+static struct net_endpoint *
+load_one (const char *dir, const char *cid)
+{
+  cleanup_free char *path = xasprintf ("%s/%s.json", dir, cid), *text = NULL;
+  struct net_endpoint *e;
+  json_object *o;
+  size_t len;
+  const char *id, *netns;
+  uint32_t ip;
+
+  if (berth_read_file (path, 1 << 20, &text, &len, NULL) < 0 || (o = json_tokener_parse (text)) == NULL)
+    return NULL;
+  id = json_object_get_string (json_object_object_get (o, "EndpointID"));
+  netns = json_object_get_string (json_object_object_get (o, "SandboxKey"));
+  if (id == NULL || netns == NULL
+      || ipam4_parse_addr (json_object_get_string (json_object_object_get (o, "IPAddress")), &ip, NULL) < 0)
+    {
+      json_object_put (o);
+      return NULL;
+    }
+  e = xmalloc0 (sizeof (*e));
+  e->cid = xstrdup (cid);
+  e->id = xstrdup (id);
+  e->ip = ip;
+  net_endpoint_mac (ip, e->mac);
+  e->netns = xstrdup (netns);
+  net_ports_from_json (json_object_object_get (o, "Ports"), &e->ports, &e->n_ports);
+  json_object_put (o);
+  return e;
+}
+
+void
+net_endpoints_load (const char *dir, struct net_endpoint ***ret, size_t *ret_n)
+{
+  cleanup_dir DIR *d = opendir (dir);
+  struct dirent *de;
+
+  *ret = NULL;
+  *ret_n = 0;
+  while (d != NULL && (de = readdir (d)) != NULL)
+    {
+      size_t len = strlen (de->d_name);
+      cleanup_free char *cid = NULL;
+      struct net_endpoint *e;
+
+      if (len != CONTAINER_ID_LEN + 5 || strcmp (de->d_name + CONTAINER_ID_LEN, ".json") != 0)
+        continue;
+      cid = xstrndup (de->d_name, CONTAINER_ID_LEN);
+      e = load_one (dir, cid);
+      if (e == NULL)
+        {
+          log_warn ("network endpoint record %s/%s is unreadable: ignored", dir, de->d_name);
+          continue;
+        }
+      *ret = xrealloc (*ret, (*ret_n + 1) * sizeof (**ret));
+      (*ret)[(*ret_n)++] = e;
+    }
+}
+
+void
+net_endpoint_free (struct net_endpoint *e)
+{
+  if (e == NULL)
+    return;
+  free (e->cid);
+  free (e->id);
+  free (e->netns);
+  net_ports_free (e->ports, e->n_ports);
+  free (e);
+}

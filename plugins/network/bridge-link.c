@@ -1,0 +1,414 @@
+/* Netlink for the bridge driver (libnl-route-3). */
+#include "config.h"
+
+#include "bridge-link.h"
+#include "bridge-thread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+static int
+fail (char msg[BLINK_MSG], int code, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg, BLINK_MSG, fmt, ap);
+  va_end (ap);
+  return code;
+}
+
+/* libnl's codes to errno, for the few the callers tell apart */
+static int
+nl_to_errno (int nle)
+{
+  switch (-nle)
+    {
+    case NLE_EXIST:
+      return -EEXIST;
+    case NLE_NODEV:
+    case NLE_OBJ_NOTFOUND:
+      return -ENODEV;
+    case NLE_PERM:
+      return -EPERM;
+    case NLE_BUSY:
+      return -EBUSY;
+    default:
+      return -EIO;
+    }
+}
+
+static struct nl_sock *
+route_socket (char msg[BLINK_MSG])
+{
+  struct nl_sock *sk = nl_socket_alloc ();
+  int r;
+
+  if (sk == NULL)
+    {
+      fail (msg, -ENOMEM, "netlink: out of memory");
+      return NULL;
+    }
+  r = nl_connect (sk, NETLINK_ROUTE);
+  if (r < 0)
+    {
+      fail (msg, nl_to_errno (r), "netlink: connect: %s", nl_geterror (r));
+      nl_socket_free (sk);
+      return NULL;
+    }
+  return sk;
+}
+
+static int
+link_up (struct nl_sock *sk, struct rtnl_link *l, char msg[BLINK_MSG])
+{
+  struct rtnl_link *change = rtnl_link_alloc ();
+  int r;
+
+  if (change == NULL)
+    return fail (msg, -ENOMEM, "netlink: out of memory");
+  rtnl_link_set_flags (change, IFF_UP);
+  r = rtnl_link_change (sk, l, change, 0);
+  rtnl_link_put (change);
+  if (r < 0)
+    return fail (msg, nl_to_errno (r), "set %s up: %s", rtnl_link_get_name (l), nl_geterror (r));
+  return 0;
+}
+
+static int
+add_address (struct nl_sock *sk, int ifindex, const char *cidr, const char *ifname, char msg[BLINK_MSG])
+{
+  struct rtnl_addr *a = rtnl_addr_alloc ();
+  struct nl_addr *local = NULL;
+  int r;
+
+  if (a == NULL)
+    return fail (msg, -ENOMEM, "netlink: out of memory");
+  r = nl_addr_parse (cidr, AF_INET, &local);
+  if (r < 0)
+    {
+      rtnl_addr_put (a);
+      return fail (msg, -EINVAL, "bad address %s: %s", cidr, nl_geterror (r));
+    }
+  rtnl_addr_set_ifindex (a, ifindex);
+  rtnl_addr_set_local (a, local);
+  r = rtnl_addr_add (sk, a, 0);
+  nl_addr_put (local);
+  rtnl_addr_put (a);
+  if (r < 0 && r != -NLE_EXIST)
+    return fail (msg, nl_to_errno (r), "add %s to %s: %s", cidr, ifname, nl_geterror (r));
+  return 0;
+}
+
+static int
+bridge_ensure_here (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG])
+{
+  struct nl_sock *sk = route_socket (msg);
+  struct rtnl_link *l = NULL;
+  int r;
+
+  if (sk == NULL)
+    return -EIO;
+  r = rtnl_link_get_kernel (sk, 0, name, &l);
+  if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+    {
+      struct rtnl_link *br = rtnl_link_bridge_alloc ();
+      if (br == NULL)
+        {
+          nl_socket_free (sk);
+          return fail (msg, -ENOMEM, "netlink: out of memory");
+        }
+      rtnl_link_set_name (br, name);
+      if (mtu > 0)
+        rtnl_link_set_mtu (br, mtu);
+      r = rtnl_link_add (sk, br, NLM_F_CREATE | NLM_F_EXCL);
+      rtnl_link_put (br);
+      if (r < 0 && r != -NLE_EXIST)
+        {
+          nl_socket_free (sk);
+          return fail (msg, nl_to_errno (r), "create bridge %s: %s", name, nl_geterror (r));
+        }
+      r = rtnl_link_get_kernel (sk, 0, name, &l);
+    }
+  if (r < 0)
+    {
+      nl_socket_free (sk);
+      return fail (msg, nl_to_errno (r), "look up %s: %s", name, nl_geterror (r));
+    }
+  if (!rtnl_link_is_bridge (l))
+    r = fail (msg, -EEXIST, "%s exists and is not a bridge", name);
+  else if ((r = add_address (sk, rtnl_link_get_ifindex (l), gw_cidr, name, msg)) == 0)
+    r = link_up (sk, l, msg);
+  rtnl_link_put (l);
+  nl_socket_free (sk);
+  return r;
+}
+
+static int
+veth_create_here (const char *host_name, const char *bridge, int netns_fd, const uint8_t mac[6], uint32_t mtu,
+                  char msg[BLINK_MSG])
+{
+  struct nl_sock *sk = route_socket (msg);
+  struct rtnl_link *veth = NULL, *peer = NULL;
+  struct nl_addr *lladdr = NULL;
+  unsigned br_index;
+  int r;
+
+  if (sk == NULL)
+    return -EIO;
+  br_index = if_nametoindex (bridge);
+  if (br_index == 0)
+    {
+      nl_socket_free (sk);
+      return fail (msg, -ENODEV, "bridge %s: %s", bridge, strerror (errno));
+    }
+  veth = rtnl_link_veth_alloc ();
+  lladdr = nl_addr_build (AF_LLC, mac, 6);
+  if (veth == NULL || lladdr == NULL)
+    {
+      r = fail (msg, -ENOMEM, "netlink: out of memory");
+      goto out;
+    }
+  rtnl_link_set_name (veth, host_name);
+  rtnl_link_set_master (veth, (int) br_index);
+  rtnl_link_set_flags (veth, IFF_UP);
+  peer = rtnl_link_veth_get_peer (veth);
+  rtnl_link_set_name (peer, "eth0");
+  rtnl_link_set_ns_fd (peer, netns_fd);
+  rtnl_link_set_addr (peer, lladdr);
+  if (mtu > 0)
+    {
+      rtnl_link_set_mtu (veth, mtu);
+      rtnl_link_set_mtu (peer, mtu);
+    }
+  r = rtnl_link_add (sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+  if (r < 0)
+    r = fail (msg, nl_to_errno (r), "create veth %s: %s", host_name, nl_geterror (r));
+out:
+  if (peer != NULL)
+    rtnl_link_put (peer);
+  if (veth != NULL)
+    rtnl_link_put (veth);
+  if (lladdr != NULL)
+    nl_addr_put (lladdr);
+  nl_socket_free (sk);
+  return r;
+}
+
+struct ns_job
+{
+  int netns_fd;
+  const char *cidr, *gateway;
+  char *msg;
+  int result;
+};
+
+static int
+configure_here (struct ns_job *j)
+{
+  struct nl_sock *sk = route_socket (j->msg);
+  struct rtnl_link *lo = NULL, *eth = NULL;
+  struct rtnl_route *rt = NULL;
+  struct rtnl_nexthop *nh = NULL;
+  struct nl_addr *dst = NULL, *gw = NULL;
+  int r;
+
+  if (sk == NULL)
+    return -EIO;
+  if ((r = rtnl_link_get_kernel (sk, 0, "lo", &lo)) < 0 || (r = rtnl_link_get_kernel (sk, 0, "eth0", &eth)) < 0)
+    {
+      r = fail (j->msg, nl_to_errno (r), "container namespace: %s", nl_geterror (r));
+      goto out;
+    }
+  if ((r = link_up (sk, lo, j->msg)) < 0 || (r = link_up (sk, eth, j->msg)) < 0
+      || (r = add_address (sk, rtnl_link_get_ifindex (eth), j->cidr, "eth0", j->msg)) < 0)
+    goto out;
+  if (j->gateway == NULL)
+    goto out;
+  rt = rtnl_route_alloc ();
+  nh = rtnl_route_nh_alloc ();
+  if (rt == NULL || nh == NULL)
+    {
+      r = fail (j->msg, -ENOMEM, "netlink: out of memory");
+      goto out;
+    }
+  if (nl_addr_parse ("0.0.0.0/0", AF_INET, &dst) < 0 || nl_addr_parse (j->gateway, AF_INET, &gw) < 0)
+    {
+      r = fail (j->msg, -EINVAL, "bad gateway %s", j->gateway);
+      goto out;
+    }
+  rtnl_route_set_family (rt, AF_INET);
+  rtnl_route_set_dst (rt, dst);
+  rtnl_route_nh_set_ifindex (nh, rtnl_link_get_ifindex (eth));
+  rtnl_route_nh_set_gateway (nh, gw);
+  rtnl_route_add_nexthop (rt, nh);
+  nh = NULL; /* the route owns it */
+  r = rtnl_route_add (sk, rt, NLM_F_CREATE | NLM_F_EXCL);
+  if (r < 0)
+    r = fail (j->msg, nl_to_errno (r), "default route via %s: %s", j->gateway, nl_geterror (r));
+out:
+  if (nh != NULL)
+    rtnl_route_nh_free (nh);
+  if (rt != NULL)
+    rtnl_route_put (rt);
+  if (dst != NULL)
+    nl_addr_put (dst);
+  if (gw != NULL)
+    nl_addr_put (gw);
+  if (lo != NULL)
+    rtnl_link_put (lo);
+  if (eth != NULL)
+    rtnl_link_put (eth);
+  nl_socket_free (sk);
+  return r;
+}
+
+/* A thread of its own enters the namespace, so the rest of the process
+   never leaves the host's; the thread ends with the job. */
+static void *
+ns_thread (void *p)
+{
+  struct ns_job *j = p;
+
+  if (setns (j->netns_fd, CLONE_NEWNET) < 0)
+    j->result = fail (j->msg, -errno, "enter the container's network namespace: %s", strerror (errno));
+  else
+    j->result = configure_here (j);
+  return NULL;
+}
+
+int
+blink_netns_configure (int netns_fd, const char *cidr, const char *gateway, char msg[BLINK_MSG])
+{
+  struct ns_job j = { .netns_fd = netns_fd, .cidr = cidr, .gateway = gateway, .msg = msg, .result = 0 };
+  pthread_t t;
+  int r = pthread_create (&t, NULL, ns_thread, &j);
+
+  if (r != 0)
+    return fail (msg, -r, "cannot start a thread: %s", strerror (r));
+  pthread_join (t, NULL);
+  return j.result;
+}
+
+static int
+delete_here (const char *name, char msg[BLINK_MSG])
+{
+  struct nl_sock *sk = route_socket (msg);
+  struct rtnl_link *l = NULL;
+  int r;
+
+  if (sk == NULL)
+    return -EIO;
+  r = rtnl_link_get_kernel (sk, 0, name, &l);
+  if (r == 0)
+    {
+      r = rtnl_link_delete (sk, l);
+      rtnl_link_put (l);
+    }
+  nl_socket_free (sk);
+  if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+    return 0;
+  if (r < 0)
+    return fail (msg, nl_to_errno (r), "delete %s: %s", name, nl_geterror (r));
+  return 0;
+}
+
+int
+blink_sysctl_on (const char *path, int *changed, char msg[BLINK_MSG])
+{
+  char full[256], cur = '\0';
+  int fd;
+
+  snprintf (full, sizeof (full), "/proc/sys/%s", path);
+  fd = open (full, O_RDWR | O_CLOEXEC);
+  if (fd < 0)
+    return fail (msg, -errno, "open %s: %s", full, strerror (errno));
+  if (read (fd, &cur, 1) != 1)
+    cur = '\0';
+  *changed = cur != '1';
+  if (*changed && (lseek (fd, 0, SEEK_SET) < 0 || write (fd, "1\n", 2) != 2))
+    {
+      int e = errno;
+      close (fd);
+      return fail (msg, -e, "write %s: %s", full, strerror (e));
+    }
+  close (fd);
+  return 0;
+}
+
+/* --- the entry points, each on a thread with a stack of its own size --- */
+
+struct link_job
+{
+  int op;
+  const char *name, *bridge, *cidr;
+  uint32_t mtu;
+  int netns_fd;
+  const uint8_t *mac;
+  char *msg;
+};
+
+static int
+link_job_run (void *p)
+{
+  struct link_job *j = p;
+
+  switch (j->op)
+    {
+    case 0:
+      return bridge_ensure_here (j->name, j->mtu, j->cidr, j->msg);
+    case 1:
+      return veth_create_here (j->name, j->bridge, j->netns_fd, j->mac, j->mtu, j->msg);
+    default:
+      return delete_here (j->name, j->msg);
+    }
+}
+
+static int
+link_call (struct link_job *j)
+{
+  int r;
+
+  j->msg[0] = '\0';
+  r = bthread_call (link_job_run, j);
+  if (r < 0 && j->msg[0] == '\0')
+    fail (j->msg, r, "cannot start a thread");
+  return r;
+}
+
+int
+blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG])
+{
+  struct link_job j = { .op = 0, .name = name, .mtu = mtu, .cidr = gw_cidr, .msg = msg };
+  return link_call (&j);
+}
+
+int
+blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const uint8_t mac[6], uint32_t mtu,
+                   char msg[BLINK_MSG])
+{
+  struct link_job j = { .op = 1, .name = host_name, .bridge = bridge, .netns_fd = netns_fd, .mac = mac, .mtu = mtu,
+                        .msg = msg };
+  return link_call (&j);
+}
+
+int
+blink_delete (const char *name, char msg[BLINK_MSG])
+{
+  struct link_job j = { .op = 2, .name = name, .msg = msg };
+  return link_call (&j);
+}

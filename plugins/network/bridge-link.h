@@ -1,0 +1,33 @@
+/* Links and addresses of the bridge driver, through libnl-route-3: the
+   bridge itself, one veth pair per endpoint (the peer created directly in
+   the container's network namespace as eth0), and the peer's address and
+   default route, set from a thread that entered that namespace.
+
+   Every function returns 0 or a negative errno with a message in msg. */
+#ifndef BERTH_BRIDGE_LINK_H
+#define BERTH_BRIDGE_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLINK_MSG 256
+
+/* The bridge `name` exists (created when missing; an existing link of
+   another type is an error), is up, has mtu and the address gw_cidr. */
+int blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG]);
+
+/* A veth pair: host_name enslaved to bridge and up; its peer eth0 in the
+   namespace netns_fd with the MAC mac; both with mtu. */
+int blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const uint8_t mac[6], uint32_t mtu,
+                       char msg[BLINK_MSG]);
+
+/* Inside netns_fd: lo and eth0 up, cidr on eth0, default route via gateway. */
+int blink_netns_configure (int netns_fd, const char *cidr, const char *gateway, char msg[BLINK_MSG]);
+
+/* Delete the link `name`; a link that is not there is not an error. */
+int blink_delete (const char *name, char msg[BLINK_MSG]);
+
+/* Write 1 to /proc/sys/<path>; *changed tells whether it was something else. */
+int blink_sysctl_on (const char *path, int *changed, char msg[BLINK_MSG]);
+
+#endif

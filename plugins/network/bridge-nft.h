@@ -1,0 +1,32 @@
+/* nftables rules of the bridge driver (libnftables), all in one table of
+   the driver's own (`table ip berth` by default); no other table is ever
+   read, changed or flushed.
+
+   Per network: masquerade for the subnet leaving through any other
+   interface, forwarding accepted for established connections back in,
+   and two DNAT maps for published ports, consulted in prerouting (traffic
+   from outside) and output (the host's own, loopback included; the bridge
+   gets route_localnet and such connections are masqueraded to the gateway
+   so the container can answer). */
+#ifndef BERTH_BRIDGE_NFT_H
+#define BERTH_BRIDGE_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BNFT_MSG 512
+
+/* The table built afresh (an old one of the same name is replaced whole). */
+int bnft_table_setup (const char *table, const char *bridge, const char *subnet, char msg[BNFT_MSG]);
+int bnft_table_remove (const char *table, char msg[BNFT_MSG]);
+
+/* One published port: host_ip NULL or "0.0.0.0" is every local address.
+   add fails with -EEXIST when the host port is taken by another rule. */
+int bnft_port (const char *table, bool add, const char *host_ip, uint16_t proto, uint16_t host_port,
+               const char *container_ip, uint16_t container_port, char msg[BNFT_MSG]);
+
+/* [a-zA-Z0-9_-], 1..63 characters: safe inside an nft command */
+bool bnft_name_ok (const char *name);
+
+#endif
