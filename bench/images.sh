@@ -7,11 +7,15 @@
 # data root; a private dockerd (overlay2) when /usr/sbin/dockerd exists.
 # Image, data roots and apply targets sit on a fresh ext4 (journaled) on a
 # loop device backed by a file on the build machine's disk (see below why).
-# hyperfine times both loads side by side, RUNS (default 5) each, every run
-# into an empty store (the image is removed and the disk synced before it).
+# hyperfine times both loads side by side, every run into an empty store
+# (the image is removed and the disk synced before it), in ROUNDS (default 3)
+# calls of RUNS (default 2) runs each, so that the engines alternate round by
+# round on a machine whose load changes; medians are over all runs.
 # Then the apply alone: GNU `tar -x` of one ~100 MB layer vs berth's
 # layer_apply of the same tar into an empty directory on the same disk (a
-# small program built here against the build's libberth-core.a).
+# small program built here against the build's libberth-core.a), twice:
+# hashing the stream (as for a tar of unknown content), and as load and pull
+# apply a layer tar they have already verified (LAYER_APPLY_VERIFIED).
 # Needs root, hyperfine, python3, cc and a built tree.
 #   bench/images.sh [BUILD_DIR]       (default: the current directory)
 # Everything lives under one temp dir (TMPDIR, default /tmp) and is removed,
@@ -20,7 +24,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-.}" && pwd)
-runs=${RUNS:-5}
+runs=${RUNS:-2}
+rounds=${ROUNDS:-3}
 me=bench/images.sh
 tag=bench/images:v1
 
@@ -249,7 +254,9 @@ for drv in $drivers; do
   if [ -n "$dockerd" ]; then
     set -- "$@" -n docker --prepare "$dk rmi -f $tag > /dev/null 2>&1; sync" "$dk load -q -i $img"
   fi
-  hyperfine --warmup 1 --runs "$runs" --export-json "$work/load-$drv.json" "$@"
+  for round in $(seq "$rounds"); do
+    hyperfine --warmup 1 --runs "$runs" --export-json "$work/load-$drv-$round.json" "$@"
+  done
   $berth rmi -f "$tag" > /dev/null 2>&1 || true
   # the store must be empty again: nothing a run leaves behind is timed
   left=$(find "$root/image/layer-tars" -type f | wc -l)
@@ -260,13 +267,14 @@ done
 
 # ---- apply alone: tar -x vs layer_apply of layer 1 ----
 cat > "$work/apply-bench.c" << 'C'
-/* apply-bench TAR DIR: layer_apply (flatten mode) of TAR into DIR */
+/* apply-bench TAR DIR [verified]: layer_apply (flatten mode) of TAR into DIR */
 #include "config.h"
 
 #include "core/image/layer-apply.h"
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 
 int
 main (int argc, char **argv)
@@ -275,8 +283,10 @@ main (int argc, char **argv)
   struct layer_apply_opts opts = { .flags = 0 };
   int fd;
 
-  if (argc != 3)
+  if (argc != 3 && !(argc == 4 && strcmp (argv[3], "verified") == 0))
     return 2;
+  if (argc == 4)
+    opts.flags |= LAYER_APPLY_VERIFIED;
   fd = open (argv[1], O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
@@ -297,33 +307,59 @@ cc -O2 -I"$build" -I"$here" -I"$here/include/plugin-api" $(pkg-config --cflags j
   $(pkg-config --libs libarchive libcrypto json-c) -lpthread
 l1="$disk/layer1.tar"
 a="$disk/apply"
-mkdir -p "$a/b" "$a/t"
+mkdir -p "$a/b" "$a/t" "$a/v"
 "$work/apply-bench" "$l1" "$a/b"
+"$work/apply-bench" "$l1" "$a/v" verified
 tar -xf "$l1" -C "$a/t"
 diff -r "$a/b" "$a/t" > /dev/null || { echo "$me: layer_apply and tar -x disagree" >&2; exit 1; }
-hyperfine --warmup 1 --runs "$runs" --export-json "$work/apply.json" \
+diff -r "$a/v" "$a/t" > /dev/null || { echo "$me: layer_apply (verified) and tar -x disagree" >&2; exit 1; }
+for round in $(seq "$rounds"); do
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/apply-$round.json" \
   --prepare "rm -rf $a/t && mkdir $a/t && sync" -n "tar -x" "tar -xf $l1 -C $a/t" \
-  --prepare "rm -rf $a/b && mkdir $a/b && sync" -n "layer_apply" "$work/apply-bench $l1 $a/b"
+  --prepare "rm -rf $a/b && mkdir $a/b && sync" -n "layer_apply" "$work/apply-bench $l1 $a/b" \
+  --prepare "rm -rf $a/v && mkdir $a/v && sync" -n "layer_apply verified" "$work/apply-bench $l1 $a/v verified"
+done
 
 # ---- summary ----
-/usr/bin/env python3 - "$work" "$drivers" "$(stat -c %s "$img")" "$(stat -c %s "$l1")" << 'PY'
-import json, os, sys
-work, drivers, img, l1 = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), int(sys.argv[4])
-def med(path):
-    return [r["median"] for r in json.load(open(path))["results"]]
+/usr/bin/env python3 - "$work" "$drivers" "$(stat -c %s "$img")" "$(stat -c %s "$l1")" "$rounds" << 'PY'
+import json, os, statistics, sys
+work, drivers, img, l1, rounds = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+def med(stem):
+    # per command, the median of its runs over every round
+    times = None
+    for r in range(1, rounds + 1):
+        res = json.load(open(os.path.join(work, "%s-%d.json" % (stem, r))))["results"]
+        times = [[] for _ in res] if times is None else times
+        for i, c in enumerate(res):
+            times[i] += c["times"]
+    return [statistics.median(t) for t in times]
+def cpu(stem):
+    # per command, user + system seconds per run, averaged over the rounds
+    # (steadier than wall time on a shared machine)
+    sums = None
+    for r in range(1, rounds + 1):
+        res = json.load(open(os.path.join(work, "%s-%d.json" % (stem, r))))["results"]
+        sums = [0.0 for _ in res] if sums is None else sums
+        for i, c in enumerate(res):
+            sums[i] += (c["user"] + c["system"]) / rounds
+    return sums
 print()
-print("load of a %d MB 3-layer image, median of each:" % (img // 10**6))
+print("load of a %d MB 3-layer image, median of %d runs each:" % (img // 10**6, rounds * int(os.environ.get("RUNS", "2"))))
 print("%-8s %10s %10s %14s" % ("driver", "berth s", "docker s", "berth/docker"))
 for d in drivers:
-    m = med(os.path.join(work, "load-%s.json" % d))
+    m = med("load-%s" % d)
     if len(m) > 1:
         print("%-8s %10.2f %10.2f %13.2fx" % (d, m[0], m[1], m[0] / m[1]))
     else:
         print("%-8s %10.2f %10s %14s" % (d, m[0], "-", "-"))
 print("target: berth <= 0.80x docker")
-t, b = med(os.path.join(work, "apply.json"))
+t, b, v = med("apply")
 print()
 print("apply of one %d MB uncompressed layer into an empty dir, median:" % (l1 // 10**6))
 print("tar -x %.2f s (%.0f MB/s)  layer_apply %.2f s (%.0f MB/s)  ratio %.2fx  (target <= 1.5x)"
       % (t, l1 / t / 1e6, b, l1 / b / 1e6, b / t))
+print("  as load/pull apply a verified kept tar: %.2f s (%.0f MB/s)  ratio %.2fx" % (v, l1 / v / 1e6, v / t))
+ct, cb, cv = cpu("apply")
+print("  CPU (user + sys): tar -x %.0f ms, layer_apply %.0f ms (%.2fx), verified %.0f ms (%.2fx)"
+      % (ct * 1e3, cb * 1e3, cb / ct, cv * 1e3, cv / ct))
 PY

@@ -122,6 +122,7 @@ start_berthd () { # DIR -> berthd_pid, berth (the CLI pointed at it)
     echo "storage-driver: overlay"
     echo "plugin-dirs:"
     find "$build/plugins" -path '*/.libs/*.so' -printf '%h\n' | sort -u | sed 's/^/  - /'
+    [ -z "${berthd_extra_yaml:-}" ] || printf '%s\n' "$berthd_extra_yaml"
   } > "$1/berth.yaml"
   BERTH_SHIM="$build/berth-shim" "$build/berthd" --config "$1/berth.yaml" -H "unix://$1/run/berth.sock" \
     --pidfile "$1/run/berthd.pid" > "$1/berthd.log" 2>&1 &
@@ -402,5 +403,133 @@ m0, m1 = st.median(times["0 stopped"]), st.median(times[n + " stopped"])
 print("ratio %s/0: %.2fx (target ~1)" % (n, m1 / m0))
 print("(creating the %s took %.1f s, %.1f ms each, 2 in parallel)" % (n, tc, tc / int(n) * 1e3))
 PY
+# ================= 5. networking (issue 7 item 8) =================
+# a. `berth run --rm` on the default bridge vs --network none, alternating
+#    rounds: the median cost of the network setup and teardown;
+# b. berth vs docker, both on their default bridge: a third dockerd with a
+#    bridge of this script's own (--iptables=false: it must not touch the
+#    host's iptables, so docker does less than berth, whose nftables table
+#    is built);
+# c. TCP throughput container to container over berth's bridge vs two bare
+#    network namespaces joined by a veth pair: busybox httpd and wget on both
+#    sides (N_NET_MB MiB, default 1024, NET_ROUNDS rounds, default 3, medians).
+net_bench () {
+  echo
+  echo "== 5. networking: $rounds rounds x $per_round runs per command (+1 warm-up each round)"
+  nb="$work/berth-net"
+  # a bridge and table of its own (the subnet picked free), not berth0
+  berthd_extra_yaml=$(printf 'network-opts:\n  bridge: h16br%s\n  nft-table: h16_bench%s' $$ $$)
+  start_berthd "$nb"
+  berthd_extra_yaml=
+  $berth load -q -i "$img" > /dev/null
+  net_br=h16dk$$
+  set -- -n "berth none" "$berth run --rm --network none $tag true" -n "berth bridge" "$berth run --rm $tag true"
+  $berth run --rm "$tag" true || { tail "$nb/berthd.log" >&2; echo "$me: berth run on the bridge failed" >&2; exit 1; }
+  if [ -n "$dockerd" ]; then
+    dn="$work/docker-net"
+    mkdir -p "$dn/data" "$dn/exec"
+    ip link add "$net_br" type bridge && ip addr add 10.231.77.1/24 dev "$net_br" && ip link set "$net_br" up
+    printf '{"deprecated-key-path": "%s"}\n' "$dn/key.json" > "$dn/daemon.json"
+    "$dockerd" --config-file "$dn/daemon.json" --data-root "$dn/data" --exec-root "$dn/exec" \
+      -H "unix://$dn/docker.sock" --pidfile "$dn/docker.pid" --bridge="$net_br" --iptables=false \
+      --ip6tables=false --ip-masq=false --storage-driver overlay2 > "$dn/dockerd.log" 2>&1 &
+    dockerd_net_pid=$!
+    dkn="$docker -H unix://$dn/docker.sock"
+    i=0
+    until $dkn version > /dev/null 2>&1; do
+      kill -0 "$dockerd_net_pid" 2> /dev/null || { tail "$dn/dockerd.log" >&2; echo "$me: dockerd exited" >&2; exit 1; }
+      i=$((i + 1)); [ "$i" -le 600 ] || { echo "$me: dockerd does not answer" >&2; exit 1; }
+      sleep 0.1
+    done
+    $dkn load -q -i "$img" > /dev/null
+    $dkn run --rm "$tag" true || { echo "$me: docker run on its bridge failed" >&2; exit 1; }
+    set -- "$@" -n "docker none" "$dkn run --rm --network none $tag true" -n "docker bridge" "$dkn run --rm $tag true"
+  fi
+  r=1
+  while [ "$r" -le "$rounds" ]; do
+    hyperfine -N --style none --warmup 1 --runs "$per_round" --export-json "$work/net-$r.json" "$@" \
+      > /dev/null 2> "$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
+    r=$((r + 1))
+  done
+  "$py" - "$work" "$rounds" << 'PY'
+import json, statistics as st, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+times = {}
+for r in range(1, rounds + 1):
+    for res in json.load(open("%s/net-%d.json" % (work, r)))["results"]:
+        times.setdefault(res["command"], []).extend(res["times"])
+med = {k: st.median(v) for k, v in times.items()}
+for name, t in times.items():
+    print("%-14s runs %3d  median %7.1f ms  (min %.1f)" % (name, len(t), med[name] * 1e3, min(t) * 1e3))
+print("berth: the bridge adds %.1f ms (median; target <= 10)" % ((med["berth bridge"] - med["berth none"]) * 1e3))
+if "docker bridge" in med:
+    print("docker: the bridge adds %.1f ms" % ((med["docker bridge"] - med["docker none"]) * 1e3))
+    print("berth/docker on the bridge: %.2fx (target <= 0.25)" % (med["berth bridge"] / med["docker bridge"]))
+PY
+  # c. throughput: busybox httpd serves a file of $mb MiB (page cache),
+  # busybox wget fetches it to /dev/null, timed by busybox `time -p` on the
+  # client's side (no exec overhead counted); one warm-up fetch each
+  mb=${N_NET_MB:-1024}
+  nr=${NET_ROUNDS:-3}
+  bb=$(command -v busybox || true)
+  if [ -z "$bb" ]; then echo "throughput: busybox is not installed, skipped"; return 0; fi
+  ns1=h16a$$ ns2=h16b$$
+  mkdir -p "$work/www"
+  dd if=/dev/zero of="$work/www/big" bs=1M count="$mb" 2> /dev/null
+  ip netns add "$ns1" && ip netns add "$ns2"
+  ip link add h16va$$ netns "$ns1" type veth peer name h16vb$$ netns "$ns2"
+  ip -n "$ns1" addr add 10.231.78.1/24 dev h16va$$ && ip -n "$ns1" link set h16va$$ up && ip -n "$ns1" link set lo up
+  ip -n "$ns2" addr add 10.231.78.2/24 dev h16vb$$ && ip -n "$ns2" link set h16vb$$ up && ip -n "$ns2" link set lo up
+  ip netns exec "$ns2" "$bb" httpd -f -p 5201 -h "$work/www" &
+  net_httpd=$!
+  $berth run -d --name h16-srv -v "$work/www:/w:ro" "$tag" httpd -f -p 80 -h /w > /dev/null
+  $berth run -d --name h16-cli "$tag" sleep 3600 > /dev/null
+  srv_ip=$($berth inspect -f '{{.NetworkSettings.IPAddress}}' h16-srv)
+  sleep 0.5
+  fetch_veth () { ip netns exec "$ns1" "$bb" time -p "$bb" wget -q -O /dev/null "http://10.231.78.2:5201/big" 2>&1 | awk '/^real/ { print $2 }'; }
+  fetch_bridge () { $berth exec h16-cli time -p wget -q -O /dev/null "http://$srv_ip/big" 2>&1 | awk '/^real/ { print $2 }'; }
+  fetch_veth > /dev/null
+  fetch_bridge > /dev/null
+  : > "$work/tput"
+  k=1
+  while [ "$k" -le "$nr" ]; do
+    echo "$(fetch_veth) $(fetch_bridge)" >> "$work/tput"
+    k=$((k + 1))
+  done
+  kill "$net_httpd" 2> /dev/null
+  "$py" - "$work/tput" "$mb" << 'PY'
+import statistics as st, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
+mb = int(sys.argv[2])
+if not rows:
+    sys.exit("throughput: no complete measurement")
+veth = st.median([mb * 8 / 1024 / r[0] for r in rows])
+br = st.median([mb * 8 / 1024 / r[1] for r in rows])
+print("throughput (busybox httpd -> wget, %d MiB, %d rounds, medians): veth pair %.2f Gbit/s, berth bridge %.2f Gbit/s: %.0f%% (target >= 90%%)"
+      % (mb, len(rows), veth, br, 100 * br / veth))
+PY
+  $berth rm -f h16-srv h16-cli > /dev/null
+}
+net_cleanup () { # under set -e: nothing here may fail, or cleanup would not run
+  if [ -n "${dockerd_net_pid:-}" ]; then
+    ids=$($dkn ps -aq 2> /dev/null) || true
+    [ -z "$ids" ] || $dkn rm -f $ids > /dev/null 2>&1 || true
+    stop_pid "$dockerd_net_pid" || true
+    c=$(cat "$work/docker-net/exec/containerd/containerd.pid" 2> /dev/null) || true
+    [ -z "$c" ] || stop_pid "$c" || true
+  fi
+  ip link del "h16dk$$" 2> /dev/null || true
+  ip netns del "h16a$$" 2> /dev/null || true
+  ip netns del "h16b$$" 2> /dev/null || true
+  return 0
+}
+# berthd's bridge and table go once berthd has stopped (cleanup)
+net_cleanup_after () {
+  ip link del "h16br$$" 2> /dev/null || true
+  nft delete table ip "h16_bench$$" 2> /dev/null || true
+}
+trap 'net_cleanup; cleanup; net_cleanup_after' EXIT
+if [ "${NET_BENCH:-1}" = 1 ]; then net_bench; fi
+
 echo
 echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"

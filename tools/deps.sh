@@ -9,7 +9,8 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
   libseccomp-dev libcap-dev libarchive-dev libssl-dev check busybox-static
   libnl-3-dev libnl-route-3-dev libnftables-dev)
 test_pkgs=(curl python3 busybox-static valgrind hyperfine crun iproute2 zstd xz-utils util-linux procps
-  btrfs-progs podman gcc-multilib libcap2-bin libc6-dev nftables docker-registry)
+  btrfs-progs podman gcc-multilib libcap2-bin libc6-dev nftables docker-registry
+  apache2-utils openssl bc)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

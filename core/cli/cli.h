@@ -98,5 +98,6 @@ int berth_cmd_save (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_import (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_system (struct berth_cli *cli, int argc, char **argv);
 int berth_cmd_system_df (struct berth_cli *cli, int argc, char **argv);
+int berth_cmd_build (struct berth_cli *cli, int argc, char **argv);
 
 #endif

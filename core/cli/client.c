@@ -38,6 +38,7 @@ struct berth_client
   int fd;            /* the kept-alive connection, or -1 */
   char *rbuf;        /* bytes read from fd and not consumed yet */
   size_t rpos, rlen;
+  char *extra_header; /* "Name: value\r\n" sent with every request, or NULL */
 };
 
 struct reply
@@ -161,7 +162,15 @@ berth_client_free (struct berth_client *c)
   free (c->tcp_port);
   free (c->host_header);
   free (c->api_version);
+  free (c->extra_header);
   free (c);
+}
+
+void
+berth_client_set_header (struct berth_client *c, const char *name, const char *value)
+{
+  free (c->extra_header);
+  c->extra_header = value != NULL ? xasprintf ("%s: %s\r\n", name, value) : NULL;
 }
 
 const char *
@@ -482,8 +491,9 @@ send_request (struct berth_client *c, const char *method, const char *path, cons
     length = xasprintf ("Content-Length: %zu\r\n", strlen (body));
   else if (strcmp (method, "POST") == 0 || strcmp (method, "PUT") == 0)
     length = xstrdup ("Content-Length: 0\r\n");
-  head = xasprintf ("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: berth-cli/" PACKAGE_VERSION "\r\n%s%s\r\n", method,
-                    path, c->host_header, ctype != NULL ? ctype : "", length != NULL ? length : "");
+  head = xasprintf ("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: berth-cli/" PACKAGE_VERSION "\r\n%s%s%s\r\n", method,
+                    path, c->host_header, ctype != NULL ? ctype : "", length != NULL ? length : "",
+                    c->extra_header != NULL ? c->extra_header : "");
   if ((rc = send_all (c->fd, head, strlen (head))) < 0)
     return rc;
   if (body != NULL && body_fd < 0)
@@ -710,7 +720,8 @@ berth_client_send_json (struct berth_client *c, const char *method, const char *
       reply_clear (&r);
       return berth_error_ret (err);
     }
-  if (status < 200 || status > 299)
+  /* as Docker's client: 304 (already started, already stopped) is no error */
+  if (status < 200 || status > 399)
     {
       cleanup_free char *msg = daemon_message (&r, status);
       result = berth_error_make (err, status == 404 ? ENOENT : EIO, "Error response from daemon: %s", msg);

@@ -21,6 +21,9 @@ int berth_client_new (const char *host, struct berth_client **ret, berth_error_t
 void berth_client_free (struct berth_client *c);
 
 const char *berth_client_host (const struct berth_client *c);
+/* A header sent with every following request ("X-Registry-Auth"); value
+   NULL removes it. */
+void berth_client_set_header (struct berth_client *c, const char *name, const char *value);
 /* The negotiated API version (pings the daemon if not done yet). */
 int berth_client_api_version (struct berth_client *c, const char **ret, berth_error_t *err);
 

@@ -35,6 +35,7 @@ enum
   OPT_PRIVILEGED,
   OPT_SIG_PROXY,
   OPT_CGROUPNS,
+  OPT_PULL,
 };
 
 /* go-units RAMInBytes: "512m", "1.5g", "64MiB", "100" (bytes); 1 on error
@@ -127,6 +128,10 @@ on_opt (int opt, const char *arg, void *ud)
     return berth_container_opt_mounts (o, opt, arg);
   if (opt == 'p' || opt == 'P' || opt == BERTH_OPT_EXPOSE)
     return berth_container_opt_ports (o, opt, arg);
+  if (opt >= BERTH_OPT_DNS && opt <= BERTH_OPT_DOMAINNAME)
+    return berth_container_opt_net (o, opt, arg);
+  if (opt == BERTH_OPT_IP || opt == BERTH_OPT_NET_ALIAS)
+    return berth_container_opt_endpoint (o, opt, arg);
   switch (opt)
     {
     case 'd':
@@ -137,6 +142,14 @@ on_opt (int opt, const char *arg, void *ud)
       return 0;
     case OPT_NAME:
       o->name = arg;
+      return 0;
+    case OPT_PULL:
+      if (strcmp (arg, "missing") != 0 && strcmp (arg, "always") != 0 && strcmp (arg, "never") != 0)
+        {
+          fprintf (stderr, "invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"\n", arg);
+          return 1;
+        }
+      o->pull = arg;
       return 0;
     case 'e':
       if (arg[0] == '=' || arg[0] == '\0')
@@ -262,6 +275,7 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
   static const struct option create_opts[] = {
     { "rm", no_argument, NULL, OPT_RM },
     { "name", required_argument, NULL, OPT_NAME },
+    { "pull", required_argument, NULL, OPT_PULL },
     { "env", required_argument, NULL, 'e' },
     { "env-file", required_argument, NULL, OPT_ENV_FILE },
     { "workdir", required_argument, NULL, 'w' },
@@ -298,6 +312,14 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
     { "publish", required_argument, NULL, 'p' },
     { "publish-all", no_argument, NULL, 'P' },
     { "expose", required_argument, NULL, BERTH_OPT_EXPOSE },
+    { "dns", required_argument, NULL, BERTH_OPT_DNS },
+    { "dns-search", required_argument, NULL, BERTH_OPT_DNS_SEARCH },
+    { "dns-option", required_argument, NULL, BERTH_OPT_DNS_OPTION },
+    { "dns-opt", required_argument, NULL, BERTH_OPT_DNS_OPTION },
+    { "add-host", required_argument, NULL, BERTH_OPT_ADD_HOST },
+    { "domainname", required_argument, NULL, BERTH_OPT_DOMAINNAME },
+    { "ip", required_argument, NULL, BERTH_OPT_IP },
+    { "network-alias", required_argument, NULL, BERTH_OPT_NET_ALIAS },
     { NULL, 0, NULL, 0 },
   };
   static const struct option run_only[] = {
@@ -348,6 +370,8 @@ berth_container_opts_free (struct berth_create_opts *o)
   berth_container_opts_more_free (o);
   berth_container_opts_mounts_free (o);
   berth_container_opts_ports_free (o);
+  berth_container_opts_net_free (o);
+  json_object_put (o->net_aliases);
 }
 
 /* docker's env-file format: NAME=VALUE lines, # comments, a bare NAME takes
@@ -440,7 +464,7 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
     }
 
   json_object_object_add (body, "Hostname", json_object_new_string (o->hostname != NULL ? o->hostname : ""));
-  json_object_object_add (body, "Domainname", json_object_new_string (""));
+  json_object_object_add (body, "Domainname", json_object_new_string (o->domainname != NULL ? o->domainname : ""));
   json_object_object_add (body, "User", json_object_new_string (o->user != NULL ? o->user : ""));
   json_object_object_add (body, "AttachStdin", json_object_new_boolean (attach && o->interactive));
   json_object_object_add (body, "AttachStdout", json_object_new_boolean (attach));
@@ -522,12 +546,9 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
   berth_container_opts_more_body (o, host);
   berth_container_opts_mounts_body (o, body, host);
   berth_container_opts_ports_body (o, body, host);
+  berth_container_opts_net_body (o, host);
   json_object_object_add (body, "HostConfig", host);
-  {
-    struct json_object *net = json_object_new_object ();
-    json_object_object_add (net, "EndpointsConfig", json_object_new_object ());
-    json_object_object_add (body, "NetworkingConfig", net);
-  }
+  berth_container_opts_endpoint_body (o, body);
   *ret = body;
   return 0;
 }
@@ -552,8 +573,20 @@ berth_container_create (struct berth_client *client, struct berth_create_opts *o
     return berth_error_ret (err);
   if (o->name != NULL)
     berth_client_query_add (&path, "name", o->name);
+  /* --pull always: pull first, whatever the store holds */
+  if (o->pull != NULL && strcmp (o->pull, "always") == 0)
+    {
+      cleanup_image_ref struct image_ref *ref = NULL;
+
+      if (image_ref_parse (image, IMAGE_REF_DEFAULT_TAG, &ref, err) < 0 || pull (client, ref, err) < 0)
+        {
+          json_object_put (body);
+          return berth_error_ret (err);
+        }
+    }
   r = berth_client_send_json (client, "POST", path, body, &reply, err);
-  if (r < 0 && berth_error_code (err) == ENOENT && strstr (berth_error_msg (err), "No such image") != NULL)
+  /* --pull never: the daemon's "No such image" stands */
+  if (r < 0 && (o->pull == NULL || strcmp (o->pull, "never") != 0) && berth_error_code (err) == ENOENT && strstr (berth_error_msg (err), "No such image") != NULL)
     {
       cleanup_image_ref struct image_ref *ref = NULL;
       cleanup_free char *familiar = NULL;
@@ -619,6 +652,11 @@ static const char create_usage[]
       "      --cgroupns string          Cgroup namespace to use (host|private); default: private on cgroup v2, host on v1\n"
       "  -c, --cpu-shares int           CPU shares (relative weight)\n"
       "      --cpus decimal             Number of CPUs\n"
+      "      --add-host list            Add a custom host-to-IP mapping (host:ip, ip may be host-gateway)\n"
+      "      --dns list                 Set custom DNS servers\n"
+      "      --dns-option list          Set DNS options\n"
+      "      --dns-search list          Set custom DNS search domains\n"
+      "      --domainname string        Container NIS domain name\n"
       "      --entrypoint string        Overwrite the default ENTRYPOINT of the image\n"
       "  -e, --env list                 Set environment variables\n"
       "      --env-file list            Read in a file of environment variables\n"
@@ -630,12 +668,16 @@ static const char create_usage[]
       "  -m, --memory bytes             Memory limit\n"
       "      --mount mount              Attach a filesystem mount to the container\n"
       "      --name string              Assign a name to the container\n"
-      "      --network string           Connect a container to a network (bridge, none, host)\n"
+      "      --network string           Connect a container to a network (bridge, none, host, a user-defined "
+      "network)\n"
+      "      --network-alias list       Add network-scoped alias for the container\n"
+      "      --ip string                IPv4 address (e.g., 172.30.100.104)\n"
       "  -p, --publish list             Publish a container's port(s) to the host\n"
       "  -P, --publish-all              Publish all exposed ports to random ports\n"
       "      --expose list              Expose a port or a range of ports\n"
       "      --pids-limit int           Tune container pids limit (set -1 for unlimited)\n"
       "      --privileged               Give extended privileges to this container\n"
+      "      --pull string              Pull image before running (\"always\", \"missing\", \"never\") (default \"missing\")\n"
       "      --read-only                Mount the container's root filesystem as read only\n"
       "      --restart string           Restart policy to apply when a container exits (default \"no\")\n"
       "      --rm                       Automatically remove the container and its associated anonymous volumes\n"

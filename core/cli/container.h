@@ -15,6 +15,7 @@ struct berth_create_opts
   bool detach, rm, interactive, tty, read_only, privileged, sig_proxy;
   const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
   const char *cgroupns;
+  const char *pull; /* --pull: "missing" (NULL), "always" or "never" */
   bool has_entrypoint, has_stop_timeout, has_pids_limit;
   int64_t memory, nano_cpus, cpu_shares, pids_limit, shm_size, stop_timeout;
   struct json_object *env, *env_files, *labels, *cap_add, *cap_drop;
@@ -29,6 +30,12 @@ struct berth_create_opts
   /* -p, -P, --expose (container-ports.c) */
   struct json_object *port_bindings, *exposed_ports;
   bool publish_all;
+  /* --dns, --dns-search, --dns-option, --add-host, --domainname (container-net-opts.c) */
+  struct json_object *dns, *dns_search, *dns_options, *extra_hosts;
+  const char *domainname;
+  /* --ip, --network-alias (network.c) */
+  const char *ip;
+  struct json_object *net_aliases;
 };
 
 /* Port flags of run/create (container-ports.c): -p is 'p', -P is 'P'. */
@@ -75,6 +82,32 @@ int berth_container_opt_more (struct berth_create_opts *o, int opt, const char *
 /* their HostConfig fields */
 void berth_container_opts_more_body (const struct berth_create_opts *o, struct json_object *host);
 void berth_container_opts_more_free (struct berth_create_opts *o);
+
+/* DNS and hosts flags of run/create (container-net-opts.c); getopt values
+   from 0x1400. */
+enum
+{
+  BERTH_OPT_DNS = 0x1400,
+  BERTH_OPT_DNS_SEARCH,
+  BERTH_OPT_DNS_OPTION,
+  BERTH_OPT_ADD_HOST,
+  BERTH_OPT_DOMAINNAME,
+};
+int berth_container_opt_net (struct berth_create_opts *o, int opt, const char *arg);
+/* HostConfig.Dns, DnsSearch, DnsOptions, ExtraHosts */
+void berth_container_opts_net_body (const struct berth_create_opts *o, struct json_object *host);
+void berth_container_opts_net_free (struct berth_create_opts *o);
+
+/* --ip and --network-alias of run/create (network.c); getopt values from
+   0x1500; NetworkingConfig.EndpointsConfig for the --network given. */
+enum
+{
+  BERTH_OPT_IP = 0x1500,
+  BERTH_OPT_NET_ALIAS,
+};
+int berth_container_opt_endpoint (struct berth_create_opts *o, int opt, const char *arg);
+void berth_container_opts_endpoint_body (const struct berth_create_opts *o, struct json_object *body);
+int berth_cmd_network (struct berth_cli *cli, int argc, char **argv);
 
 /* Parse argv (argv[0] "run" or "create"); on success optind is at IMAGE.
    Returns 1 when the command must exit with *status (help, bad flag). */

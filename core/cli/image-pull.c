@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cli/auth-config.h"
 #include "core/cli/cli.h"
 #include "core/cli/image-pull.h"
 #include "core/lib/mem.h"
@@ -154,12 +155,16 @@ berth_cli_pull_image (struct berth_client *client, const struct image_ref *ref, 
 {
   cleanup_free char *path = xstrdup ("/images/create");
   cleanup_free char *name = image_ref_name (ref);
+  int r;
 
+  cli_auth_use_for (client, ref->domain);
   berth_client_query_add (&path, "fromImage", name);
   berth_client_query_add (&path, "tag", ref->digest != NULL ? ref->digest : ref->tag);
   if (platform != NULL && platform[0] != '\0')
     berth_client_query_add (&path, "platform", platform);
-  return berth_cli_progress_request (client, path, out, quiet, NULL, err);
+  r = berth_cli_progress_request (client, path, out, quiet, NULL, err);
+  berth_client_set_header (client, "X-Registry-Auth", NULL);
+  return r;
 }
 
 static const char pull_usage[] = "Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]\n"
@@ -234,17 +239,17 @@ berth_cmd_pull (struct berth_cli *cli, int argc, char **argv)
       fprintf (stderr, "\"berth pull\" requires exactly 1 argument.\nSee 'berth pull --help'.\n\n%s", pull_usage);
       return 1;
     }
-  if (o.all_tags)
-    {
-      fprintf (stderr, "berth pull: --all-tags is not implemented yet\n");
-      return 1;
-    }
   if (image_ref_parse (argv[optind], 0, &ref, &err) < 0)
     {
       fprintf (stderr, "%s\n", berth_error_msg (&err));
       return 1;
     }
-  if (ref->tag == NULL && ref->digest == NULL)
+  if (o.all_tags && (ref->tag != NULL || ref->digest != NULL))
+    {
+      fprintf (stderr, "tag can't be used with --all-tags/-a\n");
+      return 1;
+    }
+  if (ref->tag == NULL && ref->digest == NULL && !o.all_tags)
     {
       ref->tag = xstrdup (IMAGE_REF_DEFAULT_TAG_NAME);
       if (!o.quiet)
@@ -253,6 +258,23 @@ berth_cmd_pull (struct berth_cli *cli, int argc, char **argv)
   client = berth_cli_client (cli);
   if (client == NULL)
     return 1;
+  if (o.all_tags)
+    {
+      /* no tag: the daemon pulls every tag of the repository */
+      cleanup_free char *path = xstrdup ("/images/create");
+      cleanup_free char *name = image_ref_name (ref);
+      berth_client_query_add (&path, "fromImage", name);
+      if (o.platform != NULL && o.platform[0] != '\0')
+        berth_client_query_add (&path, "platform", o.platform);
+      if (berth_cli_progress_request (client, path, stdout, o.quiet, NULL, &err) < 0)
+        {
+          fflush (stdout);
+          fprintf (stderr, "%s\n", berth_error_msg (&err));
+          return 1;
+        }
+      printf ("%s\n", name);
+      return 0;
+    }
   if (berth_cli_pull_image (client, ref, o.platform, stdout, o.quiet, &err) < 0)
     {
       fflush (stdout);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cli/auth-config.h"
 #include "core/cli/cli.h"
 #include "core/cli/image-pull.h"
 #include "core/lib/mem.h"
@@ -74,11 +75,6 @@ berth_cmd_push (struct berth_cli *cli, int argc, char **argv)
       fprintf (stderr, "\"berth push\" requires exactly 1 argument.\nSee 'berth push --help'.\n\n%s", push_usage);
       return 1;
     }
-  if (o.all_tags)
-    {
-      fprintf (stderr, "berth push: --all-tags is not implemented yet\n");
-      return 1;
-    }
   if (image_ref_parse (argv[optind], 0, &ref, &err) < 0)
     {
       fprintf (stderr, "%s\n", berth_error_msg (&err));
@@ -89,7 +85,12 @@ berth_cmd_push (struct berth_cli *cli, int argc, char **argv)
       fprintf (stderr, "berth push: cannot push a digest reference\n");
       return 1;
     }
-  if (ref->tag == NULL)
+  if (o.all_tags && ref->tag != NULL)
+    {
+      fprintf (stderr, "tag can't be used with --all-tags/-a\n");
+      return 1;
+    }
+  if (ref->tag == NULL && !o.all_tags)
     {
       ref->tag = xstrdup (IMAGE_REF_DEFAULT_TAG_NAME);
       if (!o.quiet)
@@ -101,8 +102,13 @@ berth_cmd_push (struct berth_cli *cli, int argc, char **argv)
   name = image_ref_name (ref);
   escaped = berth_client_escape_name (name);
   path = xasprintf ("/images/%s/push", escaped);
-  berth_client_query_add (&path, "tag", ref->tag);
-  if (berth_cli_progress_request (client, path, stdout, o.quiet, NULL, &err) < 0)
+  cli_auth_use_for (client, ref->domain);
+  /* no tag: the daemon pushes every local tag of the repository */
+  if (ref->tag != NULL)
+    berth_client_query_add (&path, "tag", ref->tag);
+  status = berth_cli_progress_request (client, path, stdout, o.quiet, NULL, &err);
+  berth_client_set_header (client, "X-Registry-Auth", NULL);
+  if (status < 0)
     {
       fflush (stdout);
       fprintf (stderr, "%s\n", berth_error_msg (&err));
@@ -110,7 +116,7 @@ berth_cmd_push (struct berth_cli *cli, int argc, char **argv)
     }
   if (o.quiet)
     {
-      cleanup_free char *full = image_ref_string (ref);
+      cleanup_free char *full = ref->tag != NULL ? image_ref_string (ref) : image_ref_name (ref);
       printf ("%s\n", full);
     }
   return 0;

@@ -10,6 +10,7 @@
 #include "core/cli/image-pull.h"
 
 static const struct berth_command image_commands[] = {
+  { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "history", berth_cmd_history, "Show the history of an image" },
   { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
   { "inspect", berth_cmd_image_inspect, "Display detailed information on one or more images" },

@@ -40,3 +40,9 @@ berth_LDADD += $(ARCHIVE_LIBS) $(CRYPTO_LIBS)
 # berth pull / push / login (registries)
 berth_SOURCES += core/cli/image-pull.c core/cli/image-pull.h core/cli/image-push.c
 berth_SOURCES += core/cli/container-ports.c
+berth_SOURCES += core/cli/container-net-opts.c
+# berth login / logout, credentials for pull/push (config.json, credential helpers)
+berth_SOURCES += core/cli/auth-config.c core/cli/auth-config.h core/cli/login.c
+berth_SOURCES += core/cli/network.c
+# berth build (the context tar honours .dockerignore: core/build/ignore.c in libberth-core)
+berth_SOURCES += core/cli/build.c core/cli/build-context.c core/cli/build-context.h

@@ -7,12 +7,14 @@
 
 #include "core/cli/cli.h"
 #include "core/cli/container.h"
+#include "core/cli/auth-config.h"
 #include "core/cli/image-pull.h"
 #include "core/lib/api-version.h"
 #include "core/lib/mem.h"
 
 static const struct berth_command commands[] = {
   { "attach", berth_cmd_attach, "Attach local standard input, output, and error streams to a running container" },
+  { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
   { "container", berth_cmd_container, "Manage containers" },
   { "cp", berth_cmd_cp, "Copy files/folders between a container and the local filesystem" },
@@ -29,7 +31,10 @@ static const struct berth_command commands[] = {
   { "inspect", berth_cmd_inspect, "Return low-level information on berth objects" },
   { "kill", berth_cmd_kill, "Kill one or more running containers" },
   { "load", berth_cmd_load, "Load an image from a tar archive or STDIN" },
+  { "login", berth_cmd_login, "Log in to a registry" },
+  { "logout", berth_cmd_logout, "Log out from a registry" },
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },
+  { "network", berth_cmd_network, "Manage networks" },
   { "pause", berth_cmd_pause, "Pause all processes within one or more containers" },
   { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
   { "ps", berth_cmd_ps, "List containers" },

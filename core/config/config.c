@@ -57,6 +57,11 @@ berth_config_new_defaults (void)
   c->log_driver = xstrdup ("json-file");
   c->log_level = BERTH_LOG_INFO;
   c->log_target = BERTH_LOG_TARGET_STDERR;
+  c->insecure_registries = xmalloc0 (sizeof (char *));
+  c->registry_certs_dir = xstrdup (BERTH_SYSCONFDIR "/berth/certs.d");
+  c->max_concurrent_downloads = 3;
+  c->max_concurrent_uploads = 5;
+  c->registry_mirrors = xmalloc0 (sizeof (char *));
   /* Built-in defaults always pass the checks. */
   (void)berth_config_finalize (c, &err);
   return c;
@@ -76,6 +81,9 @@ berth_config_free (struct berth_config *c)
   strv_free (c->plugin_dirs);
   free (c->storage_driver);
   free (c->log_driver);
+  strv_free (c->insecure_registries);
+  free (c->registry_certs_dir);
+  strv_free (c->registry_mirrors);
   berth_cfg_free (c->tree);
   free (c);
 }

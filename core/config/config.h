@@ -53,6 +53,11 @@ struct berth_config
   enum berth_log_level log_level;
   enum berth_log_target log_target;
   uint64_t max_layer_size;              /* bytes of an uncompressed layer; 0 = no limit */
+  char **insecure_registries;           /* NULL-terminated, may be empty: host[:port] or CIDR */
+  char *registry_certs_dir;             /* <dir>/HOST[:PORT]/{*.crt,*.cert,*.key}; default $(sysconfdir)/berth/certs.d */
+  int max_concurrent_downloads;         /* layers pulled at once, default 3 */
+  int max_concurrent_uploads;           /* layers pushed at once, default 5 */
+  char **registry_mirrors;              /* NULL-terminated, may be empty: http[s]://host[:port], docker.io only */
   const struct berth_cfg *storage_opts; /* may be NULL */
   const struct berth_cfg *log_opts;     /* may be NULL */
   const struct berth_cfg *network_opts; /* the default bridge (core/network/service.h); may be NULL */

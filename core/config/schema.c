@@ -2,6 +2,7 @@
 #include <config.h> /* the autoconf header: "config.h" would find core/config/config.h */
 
 #include "core/config/schema.h"
+#include "core/lib/cidr.h"
 #include "core/lib/mem.h"
 
 #include <ctype.h>
@@ -25,6 +26,9 @@ enum key_type
   T_OPTS_MAP,   /* any tree, handed to a driver */
   T_STRING_MAP, /* a map of strings */
   T_SIZE,       /* bytes: 1024, 512k, 10m, 2g, 1t (binary units); 0 = no limit */
+  T_REGISTRY_LIST, /* host[:port] or CIDR entries (core/registry/tls.h); not overridable */
+  T_COUNT,         /* an int from 1 to MAX_COUNT */
+  T_URL_LIST,      /* http[s]://host[:port] entries; not overridable */
 };
 
 struct key_def
@@ -51,6 +55,11 @@ static const struct key_def keys[] = {
   { "log-level", T_LOG_LEVEL, F (log_level) },
   { "log-target", T_LOG_TARGET, F (log_target) },
   { "max-layer-size", T_SIZE, F (max_layer_size) },
+  { "insecure-registries", T_REGISTRY_LIST, F (insecure_registries) },
+  { "registry-certs-dir", T_ABS_PATH, F (registry_certs_dir) },
+  { "max-concurrent-downloads", T_COUNT, F (max_concurrent_downloads) },
+  { "max-concurrent-uploads", T_COUNT, F (max_concurrent_uploads) },
+  { "registry-mirrors", T_URL_LIST, F (registry_mirrors) },
 };
 
 /* "10m" -> 10485760; -1 when malformed or too large */
@@ -84,6 +93,58 @@ parse_size (const char *v, uint64_t *ret)
   return 0;
 }
 
+/* an insecure-registries entry: "host[:port]" or a CIDR range */
+static char *
+check_registry_entry (const char *v)
+{
+  struct berth_cidr cidr;
+
+  if (v[0] == '\0')
+    return xstrdup ("is empty");
+  if (strstr (v, "://") != NULL)
+    return xasprintf ("must be host[:port] or a CIDR range without a scheme, not `%s`", v);
+  if (strchr (v, '/') != NULL)
+    return berth_cidr_parse (v, &cidr) ? NULL : xasprintf ("`%s` is not a valid CIDR range (e.g. 10.0.0.0/8)", v);
+  for (const char *p = v; *p; p++)
+    if (!isalnum ((unsigned char)*p) && strchr (".-_:[]", *p) == NULL)
+      return xasprintf ("must be host[:port] or a CIDR range, not `%s`", v);
+  return NULL;
+}
+
+#define MAX_COUNT 64
+
+/* a T_COUNT value; -1 when not one */
+static int
+parse_count (const char *v)
+{
+  char *end;
+  long n;
+
+  if (!isdigit ((unsigned char)v[0]))
+    return -1;
+  errno = 0;
+  n = strtol (v, &end, 10);
+  return *end != '\0' || errno != 0 || n < 1 || n > MAX_COUNT ? -1 : (int)n;
+}
+
+/* a registry-mirrors entry: http[s]://host[:port], an optional final / */
+static char *
+check_url_entry (const char *v)
+{
+  const char *host = strncmp (v, "https://", 8) == 0 ? v + 8 : strncmp (v, "http://", 7) == 0 ? v + 7 : NULL;
+  size_t n;
+
+  if (host == NULL)
+    return xasprintf ("must be a URL http://HOST[:PORT] or https://HOST[:PORT], not `%s`", v);
+  n = strcspn (host, "/");
+  if (n == 0 || (host[n] == '/' && host[n + 1] != '\0'))
+    return xasprintf ("must be a URL http://HOST[:PORT] or https://HOST[:PORT] without a path, not `%s`", v);
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum ((unsigned char)host[i]) && strchr (".-_:[]", host[i]) == NULL)
+      return xasprintf ("has a bad host name: `%s`", v);
+  return NULL;
+}
+
 static const struct key_def *
 find_key (const char *key)
 {
@@ -96,7 +157,7 @@ find_key (const char *key)
 static bool
 is_list_type (enum key_type t)
 {
-  return t == T_HOST_LIST || t == T_PATH_LIST;
+  return t == T_HOST_LIST || t == T_PATH_LIST || t == T_REGISTRY_LIST || t == T_URL_LIST;
 }
 
 static bool
@@ -237,6 +298,14 @@ check_scalar (enum key_type t, const char *v)
           return xasprintf ("must be a size in bytes (e.g. 1073741824, 512m, 10g; 0 for no limit), not `%s`", v);
         return NULL;
       }
+    case T_REGISTRY_LIST:
+      return check_registry_entry (v);
+    case T_COUNT:
+      if (parse_count (v) < 0)
+        return xasprintf ("must be a whole number from 1 to %d, not `%s`", MAX_COUNT, v);
+      return NULL;
+    case T_URL_LIST:
+      return check_url_entry (v);
     case T_OPTS_MAP:
     case T_STRING_MAP:
       break;
@@ -259,6 +328,9 @@ store_scalar (struct berth_config *c, const struct key_def *d, const char *v)
       return;
     case T_SIZE:
       parse_size (v, (uint64_t *)((char *)c + d->offset));
+      return;
+    case T_COUNT:
+      *(int *)((char *)c + d->offset) = parse_count (v);
       return;
     default:
       free (*field);
@@ -391,7 +463,7 @@ berth_config_schema_override (struct berth_config *c, const char *key, const cha
   const struct key_def *d = find_key (key);
   cleanup_free char *reason = NULL;
 
-  if (d == NULL || is_map_type (d->type))
+  if (d == NULL || is_map_type (d->type) || d->type == T_REGISTRY_LIST || d->type == T_URL_LIST)
     return berth_error_make (err, EINVAL, "--%s: not a setting that can be overridden", key);
   if (value == NULL)
     return berth_error_make (err, EINVAL, "--%s: needs a value", key);
@@ -427,6 +499,14 @@ berth_config_schema_check (const struct berth_config *c, berth_error_t *err)
 
       if (is_map_type (d->type) || d->type == T_LOG_LEVEL || d->type == T_LOG_TARGET || d->type == T_SIZE)
         continue;
+      if (d->type == T_COUNT)
+        {
+          int v = *(int *)((char *)c + d->offset);
+          if (v < 1 || v > MAX_COUNT)
+            return berth_error_make (err, EINVAL, "%s: must be a whole number from 1 to %d, not %d", d->key,
+                                     MAX_COUNT, v);
+          continue;
+        }
       if (is_list_type (d->type))
         {
           char **list = *(char ***)((char *)c + d->offset);

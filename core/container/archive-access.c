@@ -52,6 +52,7 @@ archive_fs_open (struct container_manager *m, struct container *c, struct archiv
   ret->root_fd = -1;
   ret->live = ret->held = false;
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c); /* it sets c->rootfs */
   ret->readonly_rootfs = json_object_get_boolean (json_object_object_get (c->host_config, "ReadonlyRootfs"));
   if (c->removed || c->status == CONTAINER_REMOVING)
     r = berth_error_make (err, EBUSY, "container %s is marked for removal", c->id);

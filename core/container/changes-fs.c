@@ -59,6 +59,7 @@ container_fs_open (struct container_manager *m, struct image_service *images, st
 
   memset (fs, 0, sizeof (*fs));
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c); /* it sets c->rootfs */
   if (c->removed)
     {
       pthread_mutex_unlock (&m->lock);

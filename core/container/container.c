@@ -8,6 +8,7 @@
 
 #include "core/container/container.h"
 #include "core/lib/fs.h"
+#include "core/lib/fs-synced.h"
 #include "core/lib/mem.h"
 
 #define META_MAX (16u << 20)
@@ -111,13 +112,18 @@ strv_json (char **v)
   return a;
 }
 
+/* sync_dir: durable when this returns (the config: the container exists);
+   else never torn, the rename durable with the next directory sync (the
+   state, rewritten at each transition: see docs/performance.md) */
 static int
-write_json (const char *dir, const char *file, json_object *o, berth_error_t *err)
+write_json (const char *dir, const char *file, json_object *o, bool sync_dir, berth_error_t *err)
 {
   cleanup_free char *path = xasprintf ("%s/%s", dir, file);
   const char *text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-  return berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  if (sync_dir)
+    return berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  return berth_write_file_synced (path, text, strlen (text), 0600, err);
 }
 
 int
@@ -140,7 +146,7 @@ container_save_config (const struct container *c, berth_error_t *err)
   json_object_object_add (o, "ImageLayer", json_object_new_string (c->image_layer ? c->image_layer : ""));
   json_object_object_add (o, "ImageStorage", json_object_new_string (c->image_storage ? c->image_storage : ""));
   json_object_object_add (o, "Driver", json_object_new_string (c->driver ? c->driver : ""));
-  r = write_json (c->dir, "config.v1.json", o, err);
+  r = write_json (c->dir, "config.v1.json", o, true, err);
   json_object_put (o);
   return r;
 }
@@ -163,7 +169,7 @@ container_save_state (const struct container *c, berth_error_t *err)
   json_object_object_add (o, "RestartCount", json_object_new_int (c->restart_count));
   json_object_object_add (o, "StoppedByUser", json_object_new_boolean (c->stopped_by_user));
   json_object_object_add (o, "Rootfs", json_object_new_string (c->rootfs ? c->rootfs : ""));
-  r = write_json (c->dir, "state.json", o, err);
+  r = write_json (c->dir, "state.json", o, false, err);
   json_object_put (o);
   return r;
 }

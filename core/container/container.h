@@ -69,6 +69,9 @@ struct container
   unsigned restart_delay_ms; /* the restart policy's current back-off */
   bool removed;     /* being or been removed: no new operations */
   bool remove_done; /* its files are gone */
+  /* a start is under way without the manager's lock (mount, bundle, shim):
+     whoever would change the container waits (manager_wait_start_locked) */
+  bool starting;
   int refs;
   /* mounts.json: the container's mount points (manager-volumes.c), or NULL */
   json_object *mount_points;
@@ -89,7 +92,10 @@ const char *container_status_name (enum container_status s);
 struct container *container_new (const char *data_root, berth_error_t *err);
 void container_free (struct container *c);
 
+/* config.v1.json, durable on return (file and directory synced) */
 int container_save_config (const struct container *c, berth_error_t *err);
+/* state.json: never torn by a crash, but the new record is durable only
+   with the next sync of c->dir (container_save_config does one) */
 int container_save_state (const struct container *c, berth_error_t *err);
 /* Load <dir>/config.v1.json and state.json. */
 struct container *container_load (const char *dir, berth_error_t *err);

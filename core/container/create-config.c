@@ -8,8 +8,10 @@
 #include <strings.h>
 #include <linux/capability.h>
 
+#include "core/network/net-options.h"
 #include "core/network/ports.h"
 #include "core/container/create-config.h"
+#include "core/container/id.h"
 #include "core/container/mount-spec.h"
 #include "core/container/oci-spec.h"
 #include "core/container/security-opt.h"
@@ -171,7 +173,7 @@ static const char *const host_supported[] = {
   "AutoRemove",  "LogConfig", "NetworkMode", "RestartPolicy", "ConsoleSize", "CapAdd", "CapDrop", "ReadonlyRootfs",
   "Memory",      "NanoCpus",  "CpuShares",   "PidsLimit",     "ShmSize",     "CpuQuota", "CpuPeriod", "MemorySwap",
   "MemorySwappiness", "CgroupnsMode", "IpcMode", "Isolation", "OomKillDisable", "Init", "Binds", "Mounts", "Tmpfs", "VolumeDriver", "Ulimits", "SecurityOpt",
-  "PortBindings", "PublishAllPorts", NULL,
+  "PortBindings", "PublishAllPorts", "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", NULL,
 };
 
 static bool
@@ -237,6 +239,19 @@ check_string_choice (json_object *host, const char *key, const char *const *allo
   if (!in_list (allowed, s))
     return berth_error_make (err, EINVAL, "HostConfig.%s \"%s\" is not supported by berth", key, s);
   return 0;
+}
+
+/* NetworkMode: a mode, or the name or id of a user-defined network (whose
+   existence the manager checks: core/network/attachments.c) */
+static int
+check_network_mode (json_object *host, const char *const *modes, berth_error_t *err)
+{
+  const char *s = json_object_get_string (json_object_object_get (host, "NetworkMode"));
+
+  if (s != NULL && s[0] != '\0' && !in_list (modes, s) && container_name_valid (s)
+      && is_type (json_object_object_get (host, "NetworkMode"), json_type_string))
+    return 0;
+  return check_string_choice (host, "NetworkMode", modes, err);
 }
 
 /* Can a cgroup limit swap here?  v1: memory.memsw.*; v2: memory.swap.max
@@ -376,7 +391,8 @@ check_host_config (json_object *host, berth_error_t *err)
     return berth_error_make (err, EINVAL, "HostConfig.CpuQuota is not supported by berth (use NanoCpus)");
   if (json_object_object_get_ex (host, "CpuPeriod", &v) && !is_zero (v))
     return berth_error_make (err, EINVAL, "HostConfig.CpuPeriod is not supported by berth (use NanoCpus)");
-  if (check_string_choice (host, "NetworkMode", network_modes, err) < 0
+  if ((strncmp (json_object_get_string (json_object_object_get (host, "NetworkMode")) ?: "", "container", 9) != 0
+       && check_network_mode (host, network_modes, err) < 0)
       || check_string_choice (host, "CgroupnsMode", cgroupns_modes, err) < 0
       || check_string_choice (host, "IpcMode", ipc_modes, err) < 0
       || check_string_choice (host, "Isolation", isolation, err) < 0)
@@ -579,7 +595,8 @@ create_config_build (json_object *body, const struct image_run_config *img, stru
   ret->warnings = json_object_new_array ();
   ret->host_config = is_type (host, json_type_object) ? json_tokener_parse (json_object_to_json_string (host))
                                                       : json_object_new_object ();
-  if (check_host_config (ret->host_config, err) < 0 || normalize_network (ret->host_config, ret->warnings, err) < 0)
+  if (check_host_config (ret->host_config, err) < 0 || normalize_network (ret->host_config, ret->warnings, err) < 0
+      || net_options_check (body, ret->host_config, err) < 0)
     goto fail;
   {
     json_object *ar = json_object_object_get (ret->host_config, "AutoRemove");

@@ -7,6 +7,7 @@
 #include "core/container/etc-files.h"
 #include "core/lib/fs.h"
 #include "core/lib/mem.h"
+#include "core/network/net-options.h"
 
 static bool
 localhost_server (const char *addr)
@@ -50,12 +51,33 @@ static const char default_hosts[]
     = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\n"
       "ff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
 
+/* Not synced: derived from the config and the host, and written again at
+   start when a crash lost them (manager.c); each sync is milliseconds of
+   every `run`. */
 static int
 write_text (const char *dir, const char *name, const char *text, berth_error_t *err)
 {
   cleanup_free char *p = xasprintf ("%s/%s", dir, name);
 
-  return berth_write_file_atomic (p, text, strlen (text), 0644, err);
+  return berth_write_file_replace (p, text, strlen (text), 0644, err);
+}
+
+/* --dns, --dns-search, --dns-option and --add-host (core/network/net-options.c) */
+static int
+etc_apply_net_options (const struct container *c, char **resolv, char **hosts, berth_error_t *err)
+{
+  cleanup_free char *extra = NULL;
+  char *next;
+
+  if (net_extra_hosts_text (c->host_config, &extra, err) < 0)
+    return berth_error_ret (err);
+  next = xasprintf ("%s%s", *hosts, extra);
+  free (*hosts);
+  *hosts = next;
+  next = net_resolv_conf_apply (*resolv, c->host_config);
+  free (*resolv);
+  *resolv = next;
+  return 0;
 }
 
 int
@@ -86,6 +108,8 @@ container_etc_files_write (const struct container *c, const char *network_mode, 
     }
   else
     hosts = xstrdup (default_hosts);
+  if (etc_apply_net_options (c, &resolv, &hosts, err) < 0)
+    return berth_error_ret (err);
   if (write_text (c->dir, "hostname", hostname_line, err) < 0 || write_text (c->dir, "hosts", hosts, err) < 0
       || write_text (c->dir, "resolv.conf", resolv, err) < 0)
     return berth_error_ret (err);
@@ -98,11 +122,14 @@ container_etc_hosts_write (const struct container *c, const char *ip, berth_erro
   const char *hn = json_object_get_string (json_object_object_get (c->config, "Hostname"));
   const char *domain = json_object_get_string (json_object_object_get (c->config, "Domainname"));
   cleanup_free char *hostname = hn && hn[0] ? xstrdup (hn) : xstrndup (c->id, CONTAINER_SHORT_ID_LEN);
-  cleanup_free char *text = NULL;
+  cleanup_free char *text = NULL, *extra = NULL;
 
+  /* moby's order: the defaults, --add-host entries, the container's own */
+  if (net_extra_hosts_text (c->host_config, &extra, err) < 0)
+    return berth_error_ret (err);
   if (domain && domain[0])
-    text = xasprintf ("%s%s\t%s.%s %s\n", default_hosts, ip, hostname, domain, hostname);
+    text = xasprintf ("%s%s%s\t%s.%s %s\n", default_hosts, extra, ip, hostname, domain, hostname);
   else
-    text = xasprintf ("%s%s\t%s\n", default_hosts, ip, hostname);
+    text = xasprintf ("%s%s%s\t%s\n", default_hosts, extra, ip, hostname);
   return write_text (c->dir, "hosts", text, err);
 }

@@ -41,3 +41,5 @@ core_libberth_container_la_SOURCES += \
 	core/container/archive-tar.c core/container/archive-tar.h
 core_libberth_container_la_CFLAGS += $(ARCHIVE_CFLAGS)
 core_libberth_container_la_LIBADD += $(ARCHIVE_LIBS)
+# seccomp filters compiled once per profile for the runtime (core/runtime/seccomp-file.h)
+core_libberth_container_la_SOURCES += core/container/seccomp-cache.c core/container/seccomp-cache.h

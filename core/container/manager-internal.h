@@ -3,7 +3,13 @@
 
    Locking: every field of a struct container that changes after create,
    and the list, are guarded by m->lock; functions named *_locked expect it
-   held.  Anyone who changes a container's state broadcasts m->changed. */
+   held.  Anyone who changes a container's state broadcasts m->changed.
+   A start (manager_start_locked) marks the container `starting` and drops
+   the lock for its slow part (rootfs mount, bundle, shim launch), so that
+   starts of different containers overlap; an operation that would change
+   the same container (start, stop, kill, rm, attach, pause, a rootfs
+   borrow) first calls manager_wait_start_locked.  Readers (inspect, ps)
+   see the status from before the start, as in Docker, until it is done. */
 #ifndef BERTH_CONTAINER_MANAGER_INTERNAL_H
 #define BERTH_CONTAINER_MANAGER_INTERNAL_H
 
@@ -53,7 +59,10 @@ void manager_save_state_locked (struct container *c);
 /* running or paused */
 bool manager_running (const struct container *c);
 
+/* Drops and retakes the lock while it mounts and launches (see above). */
 int manager_start_locked (struct container_manager *m, struct container *c, berth_error_t *err);
+/* Until no start of c is under way. */
+void manager_wait_start_locked (struct container_manager *m, struct container *c);
 int manager_start_monitor_locked (struct container_manager *m, struct container *c, berth_error_t *err);
 /* sig to the container's init; a process already gone is not an error */
 int manager_signal_locked (struct container_manager *m, struct container *c, int sig, berth_error_t *err);

@@ -41,6 +41,7 @@ container_manager_pause (struct container_manager *m, struct container *c, berth
   int r = 0;
 
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c);
   if (c->removed || !manager_running (c))
     r = berth_error_make (err, EBUSY, "Container %s is not running", c->id);
   else if (c->status == CONTAINER_PAUSED)
@@ -59,6 +60,7 @@ container_manager_unpause (struct container_manager *m, struct container *c, ber
   int r = 0;
 
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c);
   if (c->removed || c->status != CONTAINER_PAUSED)
     r = berth_error_make (err, EBUSY, "Container %s is not paused", c->id);
   else if (freeze_locked (m, c, false, err) < 0)

@@ -115,6 +115,7 @@ restart_after_locked (struct container_manager *m, struct container *c, unsigned
   while (!m->closing && !c->removed && !c->stopped_by_user && c->status == CONTAINER_RESTARTING)
     if (pthread_cond_timedwait (&m->changed, &m->lock, &deadline) == ETIMEDOUT)
       break;
+  manager_wait_start_locked (m, c); /* a start by the user under way: it wins */
   /* someone else started it, or it is being removed */
   if (c->status != CONTAINER_RESTARTING || c->removed)
     return;
@@ -206,20 +207,32 @@ manager_restart_cancel_locked (struct container_manager *m, struct container *c,
 void
 container_manager_restart_at_boot (struct container_manager *m)
 {
+  struct container **list;
+  size_t n;
+
   pthread_mutex_lock (&m->lock);
-  for (size_t i = 0; i < m->n && !m->closing; i++)
+  /* a start drops the lock: the list may change meanwhile */
+  n = m->n;
+  list = xmalloc0 ((n + 1) * sizeof (*list));
+  for (size_t i = 0; i < n; i++)
     {
-      struct container *c = m->list[i];
+      list[i] = m->list[i];
+      list[i]->refs++;
+      /* a back-off the previous daemon did not finish (before any start
+         below: an exit meanwhile may schedule a back-off of ours) */
+      if (list[i]->status == CONTAINER_RESTARTING)
+        {
+          list[i]->status = CONTAINER_EXITED;
+          manager_save_state_locked (list[i]);
+        }
+    }
+  for (size_t i = 0; i < n && !m->closing; i++)
+    {
+      struct container *c = list[i];
       berth_error_t err = NULL;
       int max;
 
-      /* a back-off the previous daemon did not finish */
-      if (c->status == CONTAINER_RESTARTING)
-        {
-          c->status = CONTAINER_EXITED;
-          manager_save_state_locked (c);
-        }
-      if (c->status != CONTAINER_EXITED || policy_of (c, &max) == POLICY_NO
+      if (c->removed || c->starting || c->status != CONTAINER_EXITED || policy_of (c, &max) == POLICY_NO
           || strcmp (c->started_at, container_zero_time) == 0 || !policy_wants (c, c->stopped_by_user))
         continue;
       /* a start by the daemon as by the user: the count starts again */
@@ -235,7 +248,10 @@ container_manager_restart_at_boot (struct container_manager *m)
                   json_object_get_string (
                       json_object_object_get (json_object_object_get (c->host_config, "RestartPolicy"), "Name")));
     }
+  for (size_t i = 0; i < n; i++)
+    manager_unref_locked (list[i]);
   pthread_mutex_unlock (&m->lock);
+  free (list);
 }
 
 void

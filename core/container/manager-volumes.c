@@ -10,6 +10,7 @@
 #include "core/container/manager-volumes.h"
 #include "core/container/mount-spec.h"
 #include "core/lib/fs.h"
+#include "core/lib/fs-synced.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/runtime/resolve.h"
@@ -56,7 +57,11 @@ save_points (const struct container *c, json_object *points, berth_error_t *err)
   cleanup_free char *path = xasprintf ("%s/%s", c->dir, MOUNTS_FILE);
   const char *text = json_object_to_json_string_ext (points, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-  return berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  /* none: no file (a missing one reads as none); else never torn, and
+     durable with the directory sync of config.v1.json that follows at create */
+  if (json_object_array_length (points) == 0 && access (path, F_OK) < 0)
+    return 0;
+  return berth_write_file_synced (path, text, strlen (text), 0600, err);
 }
 
 /* --- create --- */

@@ -23,9 +23,11 @@
 #include "core/container/manager-internal.h"
 #include "core/container/manager-volumes.h"
 #include "core/network/manager-network.h"
+#include "core/network/manager-join.h"
 #include "core/container/oci-spec.h"
 #include "core/seccomp-profile/seccomp-profile.h"
 #include "core/container/rootfs.h"
+#include "core/container/seccomp-cache.h"
 #include "core/container/security-opt.h"
 #include "core/container/shim-launch.h"
 #include "core/container/user.h"
@@ -330,12 +332,13 @@ container_manager_create (struct container_manager *m, const char *name, json_ob
                                     err)
              < 0)
     goto fail_listed;
-  if (manager_volumes_create (m, c, err) < 0)
+  if (manager_volumes_create (m, c, err) < 0 || manager_network_create (m, c, body, err) < 0)
     goto fail_listed;
   if (container_rootfs_create (m->storage, c, err) < 0)
     goto fail_listed;
   layer_made = true;
-  if (container_save_config (c, err) < 0 || container_save_state (c, err) < 0)
+  /* the state first: the config's directory sync makes both durable */
+  if (container_save_state (c, err) < 0 || container_save_config (c, err) < 0)
     goto fail_listed;
   *ret_id = xstrdup (c->id);
   *ret_warnings = steal_pointer (&cc.warnings);
@@ -393,6 +396,12 @@ read_exit_file (struct container *c)
 }
 
 
+static bool
+auto_removed (const struct container *c)
+{
+  return json_object_get_boolean (json_object_object_get (c->host_config, "AutoRemove"));
+}
+
 /* The container's init is gone: record it, release the rootfs. */
 static void
 on_exit_locked (struct container_manager *m, struct container *c)
@@ -416,7 +425,10 @@ on_exit_locked (struct container_manager *m, struct container *c)
   manager_network_stop (m, c);
   berth_rm_rf (bundle, NULL);
   c->exits++;
-  manager_save_state_locked (c);
+  /* an AutoRemove container is removed next (by the monitor, or at
+     restore): its exit record would be deleted at once */
+  if (!auto_removed (c))
+    manager_save_state_locked (c);
 }
 
 /* moby: "oom" when the kernel killed it, then "die" with the exit code */
@@ -565,44 +577,70 @@ write_bundle (struct container_manager *m, struct container *c, const char *bund
   container_user_clear (&user);
   if (spec == NULL)
     return berth_error_ret (err);
-  if (manager_volumes_apply_spec (m, c, spec, err) < 0)
+  /* it mounts volumes and records them in c->mount_points, which inspect reads */
+  pthread_mutex_lock (&m->lock);
+  r = manager_volumes_apply_spec (m, c, spec, err);
+  pthread_mutex_unlock (&m->lock);
+  if (r < 0)
     {
       json_object_put (spec);
       return berth_error_ret (err);
     }
+  container_seccomp_cache_annotate (m->exec_root, spec);
   text = json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   r = berth_write_file_replace (path, text, strlen (text), 0600, err);
   json_object_put (spec);
   return r;
 }
 
-int
-manager_start_locked (struct container_manager *m, struct container *c, berth_error_t *err)
+void
+manager_wait_start_locked (struct container_manager *m, struct container *c)
 {
-  cleanup_free char *bundle = manager_bundle_dir (m, c);
+  while (c->starting)
+    pthread_cond_wait (&m->changed, &m->lock);
+}
+
+/* hostname, hosts and resolv.conf are written at create without a sync
+   (etc-files.c): written again when a machine crash lost them */
+static int
+etc_files_check (const struct container *c, berth_error_t *err)
+{
+  static const char *const names[] = { "hostname", "hosts", "resolv.conf" };
+
+  for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    {
+      cleanup_free char *p = xasprintf ("%s/%s", c->dir, names[i]);
+      struct stat st;
+      if (stat (p, &st) < 0 || st.st_size == 0)
+        return container_etc_files_write (
+            c, json_object_get_string (json_object_object_get (c->host_config, "NetworkMode")), err);
+    }
+  return 0;
+}
+
+/* The slow part of a start, without the lock (c->starting keeps other
+   operations on c away; the fields that readers of other containers' or
+   of c's inspect see are changed under the lock). */
+static int
+start_unlocked (struct container_manager *m, struct container *c, const char *bundle, struct berth_driver *log,
+                struct shim_launch_result *res, bool *ret_launched, berth_error_t *err)
+{
   cleanup_free char *exit_file = xasprintf ("%s/exit.json", c->dir);
   struct shim_launch_opts so = { 0 };
-  struct shim_launch_result res = { 0 };
-  struct berth_driver *log = container_manager_log_driver (m, c);
-  struct berth_cfg *log_opts = NULL;
+  struct berth_cfg *log_opts;
   int r;
 
-  if (c->removed || c->status == CONTAINER_REMOVING)
-    return berth_error_make (err, EBUSY, "container is marked for removal and cannot be started");
-  if (c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED)
-    return berth_error_make (err, EALREADY, "container %s is already running", c->id);
-  if (log == NULL)
-    return berth_error_make (err, EINVAL, "log driver \"%s\" is not loaded",
-                             container_log_driver (c, m->default_log_driver));
   unlink (exit_file);
-  if (berth_rm_rf (bundle, err) < 0 || berth_mkdir_p (bundle, 0700, err) < 0)
+  if (berth_rm_rf (bundle, err) < 0 || berth_mkdir_p (bundle, 0700, err) < 0 || etc_files_check (c, err) < 0)
     return berth_error_ret (err);
   if (container_rootfs_mount (m->storage, c, err) < 0)
-    goto fail;
-  if (manager_network_start (m, c, err) < 0)
-    goto fail;
-  if (write_bundle (m, c, bundle, err) < 0)
-    goto fail;
+    return berth_error_ret (err);
+  /* NetworkSettings are read by inspect */
+  pthread_mutex_lock (&m->lock);
+  r = manager_network_start (m, c, err);
+  pthread_mutex_unlock (&m->lock);
+  if (r < 0 || write_bundle (m, c, bundle, err) < 0)
+    return berth_error_ret (err);
   log_opts = container_manager_log_opts (m, c);
   so.shim_path = m->shim_path;
   so.c = c;
@@ -611,14 +649,43 @@ manager_start_locked (struct container_manager *m, struct container *c, berth_er
   so.data_root = m->data_root;
   so.log_plugin = log->path;
   so.log_opts = log_opts;
+  /* attaches wait for the start: nobody adds to them meanwhile */
   so.attach_fds = c->attach_fds;
   so.n_attach_fds = c->n_attach_fds;
-  r = shim_launch (&so, &res, err);
+  *ret_launched = true;
+  r = shim_launch (&so, res, err);
   berth_cfg_free (log_opts);
-  /* the shim has its copies (or the start failed: their EOF ends the attaches) */
-  for (size_t i = 0; i < c->n_attach_fds; i++)
-    close (c->attach_fds[i]);
-  c->n_attach_fds = 0;
+  return r;
+}
+
+int
+manager_start_locked (struct container_manager *m, struct container *c, berth_error_t *err)
+{
+  cleanup_free char *bundle = manager_bundle_dir (m, c);
+  struct shim_launch_result res = { 0 };
+  struct berth_driver *log;
+  bool launched = false;
+  int r;
+
+  manager_wait_start_locked (m, c);
+  log = container_manager_log_driver (m, c);
+  if (c->removed || c->status == CONTAINER_REMOVING)
+    return berth_error_make (err, EBUSY, "container is marked for removal and cannot be started");
+  if (c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED)
+    return berth_error_make (err, EALREADY, "container %s is already running", c->id);
+  if (log == NULL)
+    return berth_error_make (err, EINVAL, "log driver \"%s\" is not loaded",
+                             container_log_driver (c, m->default_log_driver));
+  c->starting = true;
+  pthread_mutex_unlock (&m->lock);
+  r = start_unlocked (m, c, bundle, log, &res, &launched, err);
+  pthread_mutex_lock (&m->lock);
+  c->starting = false;
+  pthread_cond_broadcast (&m->changed);
+  /* the shim has its copies (or the start failed: their EOF ends the attaches);
+     kept for the next start when the shim was never launched */
+  if (launched)
+    manager_drop_pending_attaches (c);
   if (r < 0)
     goto fail;
   if (res.error != NULL)
@@ -652,7 +719,6 @@ manager_start_locked (struct container_manager *m, struct container *c, berth_er
       berth_error_release (err);
     }
   manager_event (m, c, "start", NULL);
-  pthread_cond_broadcast (&m->changed);
   return 0;
 
 fail:
@@ -669,7 +735,6 @@ fail:
   return berth_error_ret (err);
 }
 
-
 int
 container_manager_start (struct container_manager *m, struct container *c, berth_error_t *err)
 {
@@ -677,6 +742,7 @@ container_manager_start (struct container_manager *m, struct container *c, berth
   int r;
 
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c);
   if (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED)
     {
       /* a start by the user: the restart policy counts from zero again */
@@ -745,6 +811,7 @@ container_manager_kill (struct container_manager *m, struct container *c, const 
   if (sig < 0)
     return sig;
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c);
   if (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED)
     r = berth_error_make (err, EBUSY, "cannot kill container: %s: container %s is not running", c->name, c->id);
   else
@@ -783,6 +850,7 @@ manager_stop_locked (struct container_manager *m, struct container *c, int timeo
   json_object *st = json_object_object_get (c->config, "StopTimeout");
   int sig;
 
+  manager_wait_start_locked (m, c);
   if (c->status == CONTAINER_RESTARTING)
     {
       /* moby: stopping a restarting container cancels the restart */
@@ -892,7 +960,7 @@ container_manager_wait_from (struct container_manager *m, struct container *c, e
     {
       if (cond == CONTAINER_WAIT_REMOVED ? c->remove_done
           : cond == CONTAINER_WAIT_NEXT_EXIT ? c->exits != exits
-                                             : !manager_running (c) && c->status != CONTAINER_REMOVING)
+                                             : !manager_running (c) && c->status != CONTAINER_REMOVING && !c->starting)
         break;
       if (cond == CONTAINER_WAIT_NOT_RUNNING && c->removed)
         break;
@@ -971,6 +1039,7 @@ int
 container_manager_remove (struct container_manager *m, struct container *c, bool force, berth_error_t *err)
 {
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c);
   if (c->removed || c->status == CONTAINER_REMOVING)
     {
       pthread_mutex_unlock (&m->lock);
@@ -1000,8 +1069,11 @@ container_manager_remove (struct container_manager *m, struct container *c, bool
   c->removed = true;
   manager_drop_pending_attaches (c);
   manager_list_remove_locked (m, c);
-  manager_save_state_locked (c);
   pthread_mutex_unlock (&m->lock);
+  /* out of the list and marked removed: no one else changes c now.  Saved
+     (synced) before any file goes, so a crash in between is finished at
+     the next start; the sync does not hold up other requests. */
+  manager_save_state_locked (c);
   return manager_remove_unlocked_files (m, c);
 }
 
@@ -1082,6 +1154,7 @@ container_manager_attach (struct container_manager *m, struct container *c, unsi
   int sp[2], r;
 
   pthread_mutex_lock (&m->lock);
+  manager_wait_start_locked (m, c); /* its pending attaches go to the shim being launched */
   if (c->removed)
     r = berth_error_make (err, ENOENT, "No such container: %s", c->id);
   else if (manager_running (c))
@@ -1170,6 +1243,7 @@ restore_one (struct container_manager *m, const char *dir)
 {
   berth_error_t err = NULL;
   struct container *c = container_load (dir, &err);
+  bool remove_now = false;
 
   if (c == NULL)
     {
@@ -1201,6 +1275,8 @@ restore_one (struct container_manager *m, const char *dir)
           on_exit_locked (m, c);
           if (berth_container_delete (m->runtime_root, c->id, true, &err) < 0)
             berth_error_release (&err);
+          /* its monitor would have removed it (moby does this too) */
+          remove_now = auto_removed (c);
         }
     }
   else if (c->rootfs != NULL)
@@ -1212,6 +1288,13 @@ restore_one (struct container_manager *m, const char *dir)
     }
   manager_volumes_restore (m, c);
   manager_network_restore (m, c);
+  if (remove_now)
+    {
+      log_info ("container %.12s (--rm) exited while the daemon was away: removed", c->id);
+      manager_remove_files (m, c);
+      container_free (c);
+      return;
+    }
   manager_list_add_locked (m, c);
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/config/config.h"
+#include "core/daemon/build.h"
 #include "core/daemon/containers.h"
 #include "core/daemon/daemon.h"
 #include "core/daemon/engine-id.h"
@@ -22,6 +23,7 @@
 #include "core/daemon/server.h"
 #include "core/daemon/system.h"
 #include "core/daemon/volumes.h"
+#include "core/daemon/networks.h"
 #include "core/image/service.h"
 #include "core/lib/fs.h"
 #include "core/lib/log.h"
@@ -250,6 +252,8 @@ serve (struct berthd *d)
   berth_container_archive_routes (router);
   berth_event_routes (router);
   berth_volume_routes (router);
+  berth_network_routes (router);
+  berth_build_routes (router);
   if (berth_server_start (d, router, listeners, n_listeners, &server, &err) < 0)
     goto out;
 

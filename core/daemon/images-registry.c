@@ -1,10 +1,11 @@
 /* Registry routes: pulls (POST /images/create?fromImage=, reached from
    images-archive.c) and pushes (POST /images/{name}/push), with Docker's
-   JSON progress streams. */
+   JSON progress streams; credentials from X-Registry-Auth; POST /auth. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/daemon/daemon.h"
@@ -13,8 +14,12 @@
 #include "core/image/service.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
+#include "core/config/config.h"
+#include "core/registry/auth.h"
+#include "core/registry/credentials.h"
 #include "core/registry/pull.h"
 #include "core/registry/push.h"
+#include "core/registry/tls.h"
 
 #define JSON_STREAM_TYPE "application/json"
 #define BAR_WIDTH 50
@@ -120,6 +125,18 @@ send_status (struct progress_out *o, const char *prefix, const char *text)
   json_object_put (msg);
 }
 
+/* The daemon's TLS settings for registries (the config may have been
+   replaced since the last request), and the request's credentials. */
+static int
+registry_setup (struct berthd *d, struct berth_request *req, struct registry_credentials **ret_creds,
+                berth_error_t *err)
+{
+  registry_tls_configure ((const char *const *)d->cfg->insecure_registries, d->cfg->registry_certs_dir);
+  if (ret_creds == NULL)
+    return 0;
+  return registry_credentials_from_header (berth_request_header (req, "X-Registry-Auth"), ret_creds, err);
+}
+
 /* fromImage (may hold a tag or digest) + tag (a tag or a digest) */
 static int
 pull_ref (const char *from_image, const char *tag, struct image_ref **ret, berth_error_t *err)
@@ -153,9 +170,53 @@ pull_ref (const char *from_image, const char *tag, struct image_ref **ret, berth
           ref->tag = xstrdup (tag);
         }
     }
-  if (ref->tag == NULL && ref->digest == NULL)
-    ref->tag = xstrdup (IMAGE_REF_DEFAULT_TAG_NAME);
+  /* no tag at all: every tag of the repository (docker pull --all-tags) */
   *ret = ref;
+  return 0;
+}
+
+/* The daemon's registry settings for a pull or push.  BERTH_DOCKER_IO_ENDPOINT
+   ("http://127.0.0.1:5000") stands in for docker.io: for tests only
+   (docs/registry.md). */
+static void
+registry_settings (struct berthd *d, struct registry_pull_opts *opts, char **ret_blob_sources)
+{
+  *ret_blob_sources = xasprintf ("%s/image/registry-blobs.json", d->cfg->data_root);
+  opts->blob_sources = *ret_blob_sources;
+  opts->max_downloads = d->cfg->max_concurrent_downloads;
+  opts->mirrors = (const char *const *)d->cfg->registry_mirrors;
+  opts->docker_io_endpoint = getenv ("BERTH_DOCKER_IO_ENDPOINT");
+}
+
+/* docker pull --all-tags: each tag of the repository in turn, one final
+   status for the repository */
+static int
+pull_all_tags (struct berthd *d, struct image_ref *ref, struct registry_pull_opts *opts, struct progress_out *o,
+               berth_error_t *err)
+{
+  cleanup_strv char **tags = NULL;
+  cleanup_free char *name = image_ref_familiar_name (ref);
+  bool newer = false;
+
+  if (registry_list_tags (ref, opts, &tags, err) < 0)
+    return berth_error_ret (err);
+  if (tags[0] == NULL)
+    return berth_error_make (err, ENOENT, "repository %s has no tags", name);
+  for (size_t i = 0; tags[i] != NULL; i++)
+    {
+      struct registry_pull_result res;
+      cleanup_free char *familiar = NULL;
+
+      free (ref->tag);
+      ref->tag = xstrdup (tags[i]);
+      familiar = image_ref_familiar_string (ref);
+      if (registry_pull (d->images, ref, opts, &res, err) < 0)
+        return berth_error_wrap (err, "%s", familiar);
+      berth_events_image (d->events, "pull", familiar, familiar);
+      send_status (o, "Digest: ", res.manifest_digest);
+      newer = newer || !res.up_to_date;
+    }
+  send_status (o, newer ? "Status: Downloaded newer image for " : "Status: Image is up to date for ", name);
   return 0;
 }
 
@@ -167,15 +228,26 @@ berth_image_pull (struct berthd *d, struct berth_request *req, struct berth_resp
   struct registry_pull_opts opts = { 0 };
   struct registry_pull_result res;
   cleanup_free char *familiar = NULL;
+  cleanup_registry_credentials struct registry_credentials *creds = NULL;
+  cleanup_free char *blob_sources = NULL;
+  bool all_tags;
   int r;
 
   if (pull_ref (berth_request_query (req, "fromImage"), berth_request_query (req, "tag"), &ref, err) < 0)
     return berth_error_ret (err);
+  if (registry_setup (d, req, &creds, err) < 0)
+    return berth_error_ret (err);
+  opts.credentials = creds;
   opts.platform = berth_request_query (req, "platform");
   opts.progress = on_progress;
   opts.progress_ud = &o;
+  registry_settings (d, &opts, &blob_sources);
   familiar = image_ref_familiar_string (ref);
-  r = registry_pull (d->images, ref, &opts, &res, err);
+  all_tags = ref->tag == NULL && ref->digest == NULL;
+  if (all_tags)
+    r = pull_all_tags (d, ref, &opts, &o, err);
+  else
+    r = registry_pull (d->images, ref, &opts, &res, err);
   if (r < 0)
     {
       /* before any output: a plain HTTP error (404 for an unknown manifest) */
@@ -187,6 +259,8 @@ berth_image_pull (struct berthd *d, struct berth_request *req, struct berth_resp
         }
       return r;
     }
+  if (all_tags)
+    return 0;
   berth_events_image (d->events, "pull", familiar, familiar);
   send_status (&o, "Digest: ", res.manifest_digest);
   send_status (&o, res.up_to_date ? "Status: Image is up to date for " : "Status: Downloaded newer image for ",
@@ -195,6 +269,46 @@ berth_image_pull (struct berthd *d, struct berth_request *req, struct berth_resp
 }
 
 /* ---- POST /images/{name}/push?tag= ---- */
+
+struct tag_collect
+{
+  const struct image_ref *repo;
+  char **tags;
+  size_t n;
+};
+
+static int
+collect_tag (void *ud, const char *name, const char *image_id)
+{
+  struct tag_collect *c = ud;
+  cleanup_image_ref struct image_ref *ref = NULL;
+
+  (void)image_id;
+  if (image_ref_parse (name, 0, &ref, NULL) < 0 || ref->tag == NULL || ref->digest != NULL
+      || strcmp (ref->domain, c->repo->domain) != 0 || strcmp (ref->path, c->repo->path) != 0)
+    return 0;
+  c->tags = xrealloc (c->tags, (c->n + 2) * sizeof (char *));
+  c->tags[c->n++] = xstrdup (ref->tag);
+  c->tags[c->n] = NULL;
+  return 0;
+}
+
+static int
+cmp_tag (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* the local tags of ref's repository, sorted (an empty vector for none) */
+static char **
+local_tags (struct berthd *d, const struct image_ref *ref)
+{
+  struct tag_collect c = { .repo = ref, .tags = xmalloc0 (sizeof (char *)) };
+
+  store_tag_list (image_service_store (d->images), NULL, collect_tag, &c, NULL);
+  qsort (c.tags, c.n, sizeof (char *), cmp_tag);
+  return c.tags;
+}
 
 static int
 handle_push (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
@@ -207,6 +321,10 @@ handle_push (struct berthd *d, struct berth_request *req, struct berth_response 
   struct registry_push_result res;
   cleanup_free char *repo = NULL, *line = NULL, *familiar = NULL;
   char id[DIGEST_BUF_SIZE];
+  cleanup_registry_credentials struct registry_credentials *creds = NULL;
+  cleanup_strv char **tags = NULL;
+  cleanup_free char *blob_sources = NULL;
+  bool found = false;
   int r;
 
   if (image_ref_parse (name, 0, &ref, err) < 0)
@@ -220,49 +338,126 @@ handle_push (struct berthd *d, struct berth_request *req, struct berth_response 
       free (ref->tag);
       ref->tag = xstrdup (tag);
     }
+  /* no tag: every local tag of the repository (docker push --all-tags) */
   if (ref->tag == NULL)
-    ref->tag = xstrdup (IMAGE_REF_DEFAULT_TAG_NAME);
-  familiar = image_ref_familiar_string (ref);
+    tags = local_tags (d, ref);
+  else
+    {
+      tags = xmalloc0 (2 * sizeof (char *));
+      tags[0] = xstrdup (ref->tag);
+    }
+  familiar = image_ref_familiar_name (ref);
   /* a missing image is a plain 404, before the stream starts */
-  if (image_service_lookup (d->images, familiar, id, err) < 0)
+  if (tags[0] != NULL)
+    {
+      free (ref->tag);
+      ref->tag = xstrdup (tags[0]);
+      free (familiar);
+      familiar = image_ref_familiar_string (ref);
+      if (image_service_lookup (d->images, familiar, id, err) < 0)
+        berth_error_release (err);
+      else
+        found = true;
+    }
+  if (!found)
     {
       cleanup_free char *fname = image_ref_familiar_name (ref);
-      berth_error_release (err);
       return berth_error_make (err, ENOENT, "An image does not exist locally with the tag: %s", fname);
     }
   {
     cleanup_free char *full = image_ref_name (ref);
     repo = xasprintf ("[%s]", full);
   }
+  if (registry_setup (d, req, &creds, err) < 0)
+    return berth_error_ret (err);
+  opts.credentials = creds;
   send_status (&o, "The push refers to repository ", repo);
   opts.progress = on_progress;
   opts.progress_ud = &o;
-  r = registry_push (d->images, ref, &opts, &res, err);
-  if (r < 0)
+  blob_sources = xasprintf ("%s/image/registry-blobs.json", d->cfg->data_root);
+  opts.blob_sources = blob_sources;
+  opts.max_uploads = d->cfg->max_concurrent_uploads;
+  opts.docker_io_endpoint = getenv ("BERTH_DOCKER_IO_ENDPOINT");
+  for (size_t i = 0; tags[i] != NULL; i++)
     {
-      berth_response_stream_json_error (req, berth_error_msg (err));
+      free (ref->tag);
+      ref->tag = xstrdup (tags[i]);
+      free (familiar);
+      familiar = image_ref_familiar_string (ref);
+      r = registry_push (d->images, ref, &opts, &res, err);
+      if (r < 0)
+        {
+          berth_response_stream_json_error (req, berth_error_msg (err));
+          berth_error_release (err);
+          return 0;
+        }
+      free (line);
+      line = xasprintf ("%s: digest: %s size: %lld", ref->tag, res.manifest_digest, (long long)res.manifest_size);
+      send_status (&o, "", line);
+      {
+        json_object *msg = json_object_new_object ();
+        json_object *aux = json_object_new_object ();
+        json_object_object_add (aux, "Tag", json_object_new_string (ref->tag));
+        json_object_object_add (aux, "Digest", json_object_new_string (res.manifest_digest));
+        json_object_object_add (aux, "Size", json_object_new_int64 (res.manifest_size));
+        json_object_object_add (msg, "progressDetail", json_object_new_object ());
+        json_object_object_add (msg, "aux", aux);
+        send_json (&o, msg);
+        json_object_put (msg);
+      }
+      berth_events_image (d->events, "push", familiar, familiar);
+    }
+  return 0;
+}
+
+/* ---- POST /auth ---- */
+
+/* Docker's ConvertToHostname: "https://index.docker.io/v1/" -> docker.io */
+static char *
+login_host (const char *serveraddress)
+{
+  const char *s = serveraddress != NULL ? serveraddress : "";
+  size_t n;
+
+  if (strncmp (s, "http://", 7) == 0)
+    s += 7;
+  else if (strncmp (s, "https://", 8) == 0)
+    s += 8;
+  n = strcspn (s, "/");
+  if (n == 0 || (n == strlen (IMAGE_REF_LEGACY_DOMAIN) && strncmp (s, IMAGE_REF_LEGACY_DOMAIN, n) == 0))
+    return xstrdup (IMAGE_REF_DEFAULT_DOMAIN);
+  return xstrndup (s, n);
+}
+
+static int
+handle_auth (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
+{
+  cleanup_registry_credentials struct registry_credentials *creds = NULL;
+  cleanup_free char *host = NULL, *identity = NULL;
+  json_object *out;
+
+  if (registry_credentials_from_json (req->json, &creds, err) < 0)
+    return berth_error_ret (err);
+  registry_setup (d, req, NULL, err);
+  host = login_host (creds->serveraddress);
+  if (registry_auth_login (host, creds, &identity, err) < 0)
+    {
+      if (berth_error_code (err) != EACCES)
+        return berth_error_ret (err);
+      berth_response_error (resp, 401, "%s", berth_error_msg (err));
       berth_error_release (err);
       return 0;
     }
-  line = xasprintf ("%s: digest: %s size: %lld", ref->tag, res.manifest_digest, (long long)res.manifest_size);
-  send_status (&o, "", line);
-  {
-    json_object *msg = json_object_new_object ();
-    json_object *aux = json_object_new_object ();
-    json_object_object_add (aux, "Tag", json_object_new_string (ref->tag));
-    json_object_object_add (aux, "Digest", json_object_new_string (res.manifest_digest));
-    json_object_object_add (aux, "Size", json_object_new_int64 (res.manifest_size));
-    json_object_object_add (msg, "progressDetail", json_object_new_object ());
-    json_object_object_add (msg, "aux", aux);
-    send_json (&o, msg);
-    json_object_put (msg);
-  }
-  berth_events_image (d->events, "push", familiar, familiar);
+  out = json_object_new_object ();
+  json_object_object_add (out, "Status", json_object_new_string ("Login Succeeded"));
+  json_object_object_add (out, "IdentityToken", json_object_new_string (identity != NULL ? identity : ""));
+  berth_response_json (resp, 200, out);
   return 0;
 }
 
 static const struct berth_route registry_routes[] = {
   { "POST", "/images/{name}/push", BERTH_BODY_STREAM, handle_push },
+  { "POST", "/auth", BERTH_BODY_JSON_REQUIRED, handle_auth },
 };
 
 void

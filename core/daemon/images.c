@@ -181,8 +181,29 @@ struct list_ctx
   int dangling;
   int64_t before, since; /* created bounds; 0 = none */
   bool with_shared;      /* system df */
+  char **parents;        /* without all=1: ids that are some image's Parent */
+  size_t n_parents;
   struct json_object *out;
 };
+
+static int
+collect_parent (void *ud, const struct store_image *img)
+{
+  struct list_ctx *c = ud;
+
+  if (img->parent[0] != '\0')
+    strv_add (&c->parents, &c->n_parents, xstrdup (img->parent));
+  return 0;
+}
+
+static bool
+is_parent (const struct list_ctx *c, const char *id)
+{
+  for (size_t i = 0; i < c->n_parents; i++)
+    if (strcmp (c->parents[i], id) == 0)
+      return true;
+  return false;
+}
 
 static int64_t
 shared_size (struct image_service *svc, const struct store_image *img)
@@ -228,8 +249,9 @@ list_one (void *ud, const struct store_image *img)
     }
   if (refs.n_parsed == 0)
     {
-      /* dangling: hidden by dangling=false and by a reference filter */
-      if (c->dangling == 0 || patterns != NULL)
+      /* dangling: hidden by dangling=false and by a reference filter;
+         untagged parents (a build's intermediate steps) unless all=1, as Docker */
+      if (c->dangling == 0 || patterns != NULL || is_parent (c, img->id))
         goto out;
     }
   else if (patterns != NULL && nt == 0 && nd == 0)
@@ -279,17 +301,25 @@ time_of_image (struct image_service *svc, char *const *v, int64_t *ret, berth_er
 }
 
 static int
-list_images (struct image_service *svc, struct berth_filters *filters, bool with_shared, struct json_object **ret,
-             berth_error_t *err)
+list_images (struct image_service *svc, struct berth_filters *filters, bool with_shared, bool all,
+             struct json_object **ret, berth_error_t *err)
 {
   struct list_ctx c = { .svc = svc, .filters = filters, .with_shared = with_shared };
+  int r;
 
   if (berth_filters_bool (filters, "dangling", &c.dangling, err) < 0
       || time_of_image (svc, berth_filters_get (filters, "before"), &c.before, err) < 0
       || time_of_image (svc, berth_filters_get (filters, "since"), &c.since, err) < 0)
     return berth_error_ret (err);
+  if (!all && store_image_list (image_service_store (svc), collect_parent, &c, err) < 0)
+    {
+      strv_free (c.parents);
+      return berth_error_ret (err);
+    }
   c.out = json_object_new_array ();
-  if (store_image_list (image_service_store (svc), list_one, &c, err) < 0)
+  r = store_image_list (image_service_store (svc), list_one, &c, err);
+  strv_free (c.parents);
+  if (r < 0)
     {
       json_object_put (c.out);
       return berth_error_ret (err);
@@ -309,7 +339,7 @@ handle_list (struct berthd *d, struct berth_request *req, struct berth_response 
 
   if (berth_filters_parse (req, accepted, &filters, err) < 0)
     return berth_error_ret (err);
-  r = list_images (svc_of (d), filters, false, &out, err);
+  r = list_images (svc_of (d), filters, false, berth_request_query_bool (req, "all"), &out, err);
   berth_filters_free (filters);
   if (r < 0)
     return r;
@@ -683,7 +713,7 @@ handle_df (struct berthd *d, struct berth_request *req, struct berth_response *r
     }
   if (wants (types, "image"))
     {
-      if (list_images (svc_of (d), NULL, true, &images, err) < 0)
+      if (list_images (svc_of (d), NULL, true, true, &images, err) < 0)
         {
           json_object_put (o);
           return berth_error_ret (err);

@@ -33,3 +33,4 @@ berthd_SOURCES += core/daemon/containers-ops.c core/daemon/containers-stats.c
 berthd_SOURCES += core/daemon/containers-exec.c
 berthd_SOURCES += core/daemon/volumes.c core/daemon/volumes.h
 berthd_SOURCES += core/daemon/containers-archive.c
+berthd_SOURCES += core/daemon/networks.c core/daemon/networks.h

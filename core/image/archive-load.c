@@ -24,6 +24,16 @@
 #define ANNOTATION_IMAGE_NAME "io.containerd.image.name"
 #define ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"
 
+/* A spooled member: its sha256 and size, taken while it was written, and
+   whether it is an uncompressed tar (a layer that needs no decompression
+   can then be kept as it is, see image_service_layer_adopt). */
+struct member_file
+{
+  char digest[DIGEST_BUF_SIZE];
+  uint64_t size;
+  bool plain_tar;
+};
+
 struct load_ctx
 {
   struct image_service *svc;
@@ -32,6 +42,8 @@ struct load_ctx
   /* member name -> "f<n>" (spooled file n) or "l<name>" (link to a member) */
   json_object *members;
   size_t n_members;
+  struct member_file *files; /* by spooled file number */
+  size_t n_files;
   image_load_emit_fn emit;
   void *ud;
 };
@@ -101,23 +113,94 @@ dir_of (const char *name)
 
 /* ---- spooling the archive ---- */
 
+/* An uncompressed tar: ustar magic in the first header, and none of the
+   compression magics layer_tar_spool would detect (those layers go the
+   decompressing way). */
+static bool
+looks_plain_tar (const unsigned char *p, size_t len)
+{
+  static const unsigned char gz[] = { 0x1f, 0x8b }, zst[] = { 0x28, 0xb5, 0x2f, 0xfd },
+                             xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+
+  if (len < 263 || memcmp (p, gz, sizeof (gz)) == 0 || memcmp (p, zst, sizeof (zst)) == 0
+      || memcmp (p, xz, sizeof (xz)) == 0 || memcmp (p, "BZh", 3) == 0)
+    return false;
+  return memcmp (p + 257, "ustar", 5) == 0;
+}
+
+static int
+write_all (int fd, const void *data, size_t len, const char *name, berth_error_t *err)
+{
+  const char *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return berth_error_errno (err, errno, "archive member `%s`", name);
+      p += n;
+      len -= (size_t)n;
+    }
+  return 0;
+}
+
+/* Copy the member into the scratch dir, hashing it on the way: for a layer
+   this is the one pass over its bytes before the apply. */
 static int
 spool_member (struct load_ctx *c, struct archive *a, const char *name, berth_error_t *err)
 {
+  static const char zeros[4096];
   char file[32];
   cleanup_close int fd = -1;
+  cleanup_digest_ctx struct digest_ctx *d = NULL;
+  struct member_file *mf;
+  const void *buf;
+  size_t size;
+  la_int64_t offset;
+  uint64_t pos = 0;
+  int r;
 
-  snprintf (file, sizeof (file), "%zu", c->n_members);
+  c->files = xrealloc (c->files, (c->n_files + 1) * sizeof (*c->files));
+  mf = &c->files[c->n_files];
+  memset (mf, 0, sizeof (*mf));
+  snprintf (file, sizeof (file), "%zu", c->n_files);
   fd = openat (c->dirfd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return berth_error_errno (err, errno, "create `%s/%s`", c->dir, file);
-  if (archive_read_data_into_fd (a, fd) != ARCHIVE_OK)
+  d = digest_ctx_new (err);
+  if (d == NULL)
+    return berth_error_ret (err);
+  while ((r = archive_read_data_block (a, &buf, &size, &offset)) == ARCHIVE_OK)
+    {
+      /* a sparse member's holes read as zeros */
+      while (offset >= 0 && pos < (uint64_t)offset)
+        {
+          size_t n = (uint64_t)offset - pos < sizeof (zeros) ? (size_t)((uint64_t)offset - pos) : sizeof (zeros);
+          if (write_all (fd, zeros, n, name, err) < 0)
+            return berth_error_ret (err);
+          digest_ctx_update (d, zeros, n);
+          pos += n;
+        }
+      if (pos == 0)
+        mf->plain_tar = looks_plain_tar (buf, size);
+      if (write_all (fd, buf, size, name, err) < 0)
+        return berth_error_ret (err);
+      digest_ctx_update (d, buf, size);
+      pos += size;
+    }
+  if (r != ARCHIVE_EOF)
     {
       if (archive_errno (a) == ENOSPC)
         return berth_error_errno (err, ENOSPC, "archive member `%s`", name);
       return berth_error_make (err, EINVAL, "invalid archive: member `%s`: %s", name,
                                archive_error_string (a) != NULL ? archive_error_string (a) : "read error");
     }
+  if (digest_ctx_final (d, mf->digest, err) < 0)
+    return berth_error_ret (err);
+  mf->size = pos;
+  c->n_files++;
   {
     cleanup_free char *v = xasprintf ("f%s", file);
     json_object_object_add (c->members, name, json_object_new_string (v));
@@ -216,8 +299,9 @@ out:
 
 /* ---- reading members ---- */
 
+/* the spooled file of a member (following links): its number, or -1 */
 static int
-open_member (struct load_ctx *c, const char *name, berth_error_t *err)
+open_member_file (struct load_ctx *c, const char *name, size_t *ret_file, berth_error_t *err)
 {
   cleanup_free char *cur = clean_name (NULL, name);
   int fd;
@@ -237,12 +321,20 @@ open_member (struct load_ctx *c, const char *name, berth_error_t *err)
           fd = openat (c->dirfd, s + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
           if (fd < 0)
             return berth_error_errno (err, errno, "open `%s/%s`", c->dir, s + 1);
+          if (ret_file != NULL)
+            *ret_file = (size_t)strtoul (s + 1, NULL, 10);
           return fd;
         }
       free (cur);
       cur = xstrdup (s + 1);
     }
   return berth_error_make (err, EINVAL, "invalid archive: `%s`: too many levels of links", name);
+}
+
+static int
+open_member (struct load_ctx *c, const char *name, berth_error_t *err)
+{
+  return open_member_file (c, name, NULL, err);
 }
 
 static int
@@ -306,14 +398,27 @@ register_layers (struct load_ctx *c, char *const *paths, const char *const *expe
 
   for (size_t i = 0; paths[i] != NULL; i++)
     {
-      cleanup_close int fd = open_member (c, paths[i], err);
+      const char *expected = expected_compressed != NULL ? expected_compressed[i] : NULL;
+      size_t file = 0;
+      cleanup_close int fd = open_member_file (c, paths[i], &file, err);
+      struct image_spooled_layer sp;
       struct store_layer l;
+      int r;
 
       if (fd < 0)
         return berth_error_ret (err);
-      if (image_service_layer_add (c->svc, parent[0] != '\0' ? parent : NULL, fd,
-                                   expected_compressed != NULL ? expected_compressed[i] : NULL, diff_ids[i], &l, err)
-          < 0)
+      if (file < c->n_files && c->files[file].plain_tar)
+        {
+          /* already hashed and on the data root's disk: kept as it is */
+          cleanup_free char *path = xasprintf ("%s/%zu", c->dir, file);
+          r = image_service_layer_adopt (c->svc, path, c->files[file].digest, c->files[file].size, expected,
+                                         diff_ids[i], &sp, err);
+          if (r == 0)
+            r = image_service_layer_add_spooled (c->svc, parent[0] != '\0' ? parent : NULL, &sp, &l, err);
+        }
+      else
+        r = image_service_layer_add (c->svc, parent[0] != '\0' ? parent : NULL, fd, expected, diff_ids[i], &l, err);
+      if (r < 0)
         {
           as_bad_input (err);
           return berth_error_wrap (err, "layer `%s`", paths[i]);
@@ -609,6 +714,7 @@ image_archive_load (struct image_service *svc, int fd, image_load_emit_fn emit_f
   if (c.dirfd >= 0)
     close (c.dirfd);
   json_object_put (c.members);
+  free (c.files);
   {
     berth_error_t rerr = NULL;
     if (berth_rm_rf (c.dir, &rerr) < 0)

@@ -46,6 +46,13 @@ struct apply_ctx
   struct archive *inner;
   struct digest_ctx *cdigest;
   struct digest_ctx *udigest;
+  bool hash;      /* digests wanted (neither PLAIN nor VERIFIED) */
+  bool identity;  /* no compression: the compressed digest is the diff id */
+  char *dir_path; /* the last parent directory resolved, and its fd: entries */
+  int dir_fd;     /* come grouped by directory (see cached_dir) */
+  bool direct;    /* an uncompressed tar in a regular file, read without the
+                     decompression layer (see open_direct) */
+  off_t in_base;  /* in_fd's offset where the tar starts */
   char *cbuf;
   char *ubuf;
   berth_error_t cb_err;       /* an error raised inside a libarchive callback */
@@ -77,7 +84,7 @@ outer_read (struct archive *a, void *ud, const void **buf)
           archive_set_error (a, errno, "read layer stream");
           return -1;
         }
-      if (!(c->flags & LAYER_APPLY_PLAIN))
+      if (c->hash && !c->identity)
         digest_ctx_update (c->cdigest, c->cbuf, (size_t)n);
       c->in_bytes += (uint64_t)n;
       *buf = c->cbuf;
@@ -105,8 +112,8 @@ inner_read (struct archive *a, void *ud, const void **buf)
       archive_set_error (a, EFBIG, "size limit");
       return -1;
     }
-  /* cp has no use for the digests: skip the hashing */
-  if (!(c->flags & LAYER_APPLY_PLAIN))
+  /* cp has no use for the digests, a verified layer has them: skip the hashing */
+  if (c->hash)
     digest_ctx_update (c->udigest, c->ubuf, (size_t)n);
   c->tar_bytes += (uint64_t)n;
   *buf = c->ubuf;
@@ -153,10 +160,109 @@ open_archives (struct apply_ctx *c, berth_error_t *err)
     return berth_error_make (err, EINVAL, "layer is empty");
   if (r < ARCHIVE_WARN)
     return archive_fail (c, c->outer, "open layer", err);
+  /* an uncompressed layer: one hash, not the same bytes twice */
+  c->identity = archive_filter_code (c->outer, 0) == ARCHIVE_FILTER_NONE;
   archive_read_support_format_tar (c->inner);
   if (archive_read_open (c->inner, c, NULL, inner_read, NULL) != ARCHIVE_OK)
     return archive_fail (c, c->inner, "read layer tar", err);
   return 0;
+}
+
+/* ---- direct: an uncompressed layer tar in a regular file ---- */
+
+static la_ssize_t
+direct_read (struct archive *a, void *ud, const void **buf)
+{
+  struct apply_ctx *c = ud;
+
+  for (;;)
+    {
+      ssize_t n = read (c->in_fd, c->cbuf, BUF_SIZE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          berth_error_errno (&c->cb_err, errno, "read layer tar");
+          archive_set_error (a, errno, "read layer tar");
+          return -1;
+        }
+      c->in_bytes += (uint64_t)n;
+      if (c->max_uncompressed && c->in_bytes > c->max_uncompressed)
+        {
+          berth_error_make (&c->cb_err, EFBIG,
+                            "layer is larger than the limit of %llu bytes uncompressed (decompression bomb?)",
+                            (unsigned long long)c->max_uncompressed);
+          archive_set_error (a, EFBIG, "size limit");
+          return -1;
+        }
+      if (c->hash)
+        digest_ctx_update (c->udigest, c->cbuf, (size_t)n);
+      c->tar_bytes = c->in_bytes;
+      *buf = c->cbuf;
+      return n;
+    }
+}
+
+/* without hashing, file bodies are skipped over, never read (write_file_direct copies them) */
+static la_int64_t
+direct_skip (struct archive *a, void *ud, la_int64_t request)
+{
+  struct apply_ctx *c = ud;
+
+  (void)a;
+  if (request <= 0 || lseek (c->in_fd, (off_t)request, SEEK_CUR) < 0)
+    return 0; /* libarchive then reads instead */
+  c->in_bytes += (uint64_t)request;
+  c->tar_bytes = c->in_bytes;
+  return request;
+}
+
+static bool
+compressed_magic (const unsigned char *p, size_t len)
+{
+  static const unsigned char gz[] = { 0x1f, 0x8b }, zst[] = { 0x28, 0xb5, 0x2f, 0xfd },
+                             xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+
+  return (len >= sizeof (gz) && memcmp (p, gz, sizeof (gz)) == 0)
+         || (len >= sizeof (zst) && memcmp (p, zst, sizeof (zst)) == 0)
+         || (len >= sizeof (xz) && memcmp (p, xz, sizeof (xz)) == 0) || (len >= 3 && memcmp (p, "BZh", 3) == 0);
+}
+
+/* 1 when the layer can be read directly: in_fd a regular file holding an
+   uncompressed tar.  The tar is then parsed from the fd, with no
+   decompression layer copying it in between, and hashed once (the diff id is
+   the compressed digest).  With no hashing wanted (LAYER_APPLY_VERIFIED) each
+   file's body is not even read: copy_file_range copies it from its offset in
+   the tar, in the kernel. */
+static int
+open_direct (struct apply_ctx *c, berth_error_t *err)
+{
+  unsigned char head[8];
+  struct stat st;
+  ssize_t n;
+
+  if (fstat (c->in_fd, &st) < 0 || !S_ISREG (st.st_mode))
+    return 0;
+  c->in_base = lseek (c->in_fd, 0, SEEK_CUR);
+  if (c->in_base < 0)
+    return 0;
+  n = pread (c->in_fd, head, sizeof (head), c->in_base);
+  if (n <= 0 || compressed_magic (head, (size_t)n))
+    return 0;
+  if (c->max_uncompressed && (uint64_t)(st.st_size - c->in_base) > c->max_uncompressed)
+    return berth_error_make (err, EFBIG,
+                             "layer is larger than the limit of %llu bytes uncompressed (decompression bomb?)",
+                             (unsigned long long)c->max_uncompressed);
+  c->inner = archive_read_new ();
+  if (c->inner == NULL)
+    oom ();
+  archive_read_support_format_tar (c->inner);
+  /* hashing needs every byte read, so no skipping then */
+  if (archive_read_open2 (c->inner, c, NULL, direct_read, c->hash ? NULL : direct_skip, NULL) != ARCHIVE_OK)
+    return archive_fail (c, c->inner, "read layer tar", err);
+  c->direct = true;
+  c->identity = true;
+  return 1;
 }
 
 /* ---- paths ---- */
@@ -248,6 +354,50 @@ mark_added (struct apply_ctx *c, const char *path)
     }
 }
 
+/* ---- parent directories ---- */
+
+static void
+forget_dir (struct apply_ctx *c)
+{
+  free (c->dir_path);
+  c->dir_path = NULL;
+  if (c->dir_fd >= 0)
+    close (c->dir_fd);
+  c->dir_fd = -1;
+}
+
+/* The fd of dir (resolved in the root, created when missing), borrowed:
+   valid until the next call or forget_dir.  Entries of one directory come
+   together in a tar, so the last resolution is kept; it stays right until
+   something that exists is removed or replaced (only that can change what a
+   path resolves to), and every removal drops it (remove_at). */
+static int
+cached_dir (struct apply_ctx *c, const char *dir, berth_error_t *err)
+{
+  int fd;
+
+  if (c->dir_path != NULL && strcmp (c->dir_path, dir) == 0)
+    return c->dir_fd;
+  forget_dir (c);
+  fd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
+  if (fd < 0)
+    return fd;
+  c->dir_path = xstrdup (dir);
+  c->dir_fd = fd;
+  return fd;
+}
+
+/* in_root_remove_at, and the cached resolution is no longer trusted (its fd
+   stays open until the next cached_dir: dfd may be it, and the directory
+   itself is still there) */
+static int
+remove_at (struct apply_ctx *c, int dfd, const char *name, berth_error_t *err)
+{
+  free (c->dir_path);
+  c->dir_path = NULL;
+  return in_root_remove_at (dfd, name, err);
+}
+
 /* ---- whiteouts ---- */
 
 static int
@@ -277,12 +427,12 @@ apply_whiteout (struct apply_ctx *c, const char *dir, const char *name, struct a
           berth_error_release (&lerr);
           return berth_error_ret (err);
         }
-      return in_root_remove_at (dfd, name, err);
+      return remove_at (c, dfd, name, err);
     }
   dfd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
   if (dfd < 0)
     return berth_error_ret (err);
-  if (in_root_remove_at (dfd, name, err) < 0)
+  if (remove_at (c, dfd, name, err) < 0)
     return berth_error_ret (err);
   if (mknodat (dfd, name, S_IFCHR | 0, makedev (0, 0)) < 0)
     return berth_error_errno (err, errno, "create overlay whiteout");
@@ -326,7 +476,7 @@ clear_opaque (struct apply_ctx *c, int dfd, const char *dir, berth_error_t *err)
             r = clear_opaque (c, cfd, child, err);
           continue;
         }
-      r = in_root_remove_at (dirfd (d), de->d_name, err);
+      r = remove_at (c, dirfd (d), de->d_name, err);
     }
   closedir (d);
   return r;
@@ -488,7 +638,7 @@ write_file_data (struct apply_ctx *c, struct archive_entry *e, int fd, berth_err
 {
   const void *buf;
   size_t size;
-  la_int64_t offset, total = archive_entry_size (e);
+  la_int64_t offset, total = archive_entry_size (e), end = 0;
   int r;
 
   while ((r = archive_read_data_block (c->inner, &buf, &size, &offset)) == ARCHIVE_OK)
@@ -505,12 +655,71 @@ write_file_data (struct apply_ctx *c, struct archive_entry *e, int fd, berth_err
           size -= (size_t)n;
           offset += n;
         }
+      if (offset > end)
+        end = offset;
     }
   if (r != ARCHIVE_EOF)
     return archive_fail (c, c->inner, "read file data", err);
   /* sparse files: holes at the end are not data blocks */
-  if (total > 0 && ftruncate (fd, total) < 0)
+  if (total > end && ftruncate (fd, total) < 0)
     return berth_error_errno (err, errno, "truncate");
+  c->content_size += (uint64_t)(total > 0 ? total : 0);
+  return 0;
+}
+
+/* direct mode: the body of a plain (not sparse) entry lies in in_fd right
+   after its header */
+static int
+write_file_direct (struct apply_ctx *c, struct archive_entry *e, int fd, berth_error_t *err)
+{
+  la_int64_t total = archive_entry_size (e);
+  loff_t off = (loff_t)c->in_base + (loff_t)archive_filter_bytes (c->inner, 0);
+  uint64_t left = total > 0 ? (uint64_t)total : 0;
+  bool fallback = false;
+
+  while (left > 0)
+    {
+      ssize_t n = -1;
+      if (!fallback)
+        {
+          n = copy_file_range (c->in_fd, &off, fd, NULL, left, 0);
+          if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
+            {
+              fallback = true;
+              continue;
+            }
+        }
+      else
+        {
+          char *buf = c->ubuf;
+          ssize_t m = pread (c->in_fd, buf, left < BUF_SIZE ? (size_t)left : BUF_SIZE, off);
+          n = m;
+          if (m > 0)
+            {
+              const char *p = buf;
+              ssize_t done = 0;
+              while (done < m)
+                {
+                  ssize_t w = write (fd, p + done, (size_t)(m - done));
+                  if (w < 0 && errno == EINTR)
+                    continue;
+                  if (w < 0)
+                    return berth_error_errno (err, errno, "write");
+                  done += w;
+                }
+              off += m;
+            }
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return berth_error_errno (err, errno, "copy file data");
+      if (n == 0)
+        return berth_error_make (err, EINVAL, "layer tar is truncated");
+      left -= (uint64_t)n;
+    }
+  if (archive_read_data_skip (c->inner) != ARCHIVE_OK)
+    return archive_fail (c, c->inner, "read layer tar", err);
   c->content_size += (uint64_t)(total > 0 ? total : 0);
   return 0;
 }
@@ -566,11 +775,12 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
   cleanup_free char *path = NULL;
   cleanup_free char *dir = NULL;
   cleanup_free char *base = NULL;
-  cleanup_close int dfd = -1;
+  cleanup_close int file_fd = -1;
   const char *hardlink = archive_entry_hardlink (e);
   mode_t type = archive_entry_filetype (e);
   struct stat st;
-  bool exists;
+  bool exists = false, made_dir = false;
+  int dfd;
 
   if (clean_path (name, &path, err) < 0)
     return berth_error_ret (err);
@@ -593,22 +803,39 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
       return apply_whiteout (c, dir, base + strlen (WHITEOUT_PREFIX), e, err);
     }
 
-  dfd = in_root_open_dir (c->root_fd, dir, true, 0755, err);
+  dfd = cached_dir (c, dir, err);
   if (dfd < 0)
     return berth_error_ret (err);
   if ((c->flags & LAYER_APPLY_NO_PSEUDO_FS) && berth_fd_on_pseudo_fs (dfd))
     return berth_error_make (err, EPERM, "`%s` is on a kernel filesystem (proc, sysfs, cgroup, ...)",
                              *dir ? dir : "/");
-  exists = fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (!exists && errno != ENOENT)
-    return berth_error_errno (err, errno, "stat");
+  /* the common case, a name not taken yet: create it straight away (the
+     create never follows or replaces anything), no stat first */
+  if (hardlink == NULL && type == AE_IFREG)
+    {
+      file_fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (file_fd < 0 && errno != EEXIST)
+        return berth_error_errno (err, errno, "create file");
+    }
+  else if (hardlink == NULL && type == AE_IFDIR)
+    {
+      made_dir = mkdirat (dfd, base, 0700) == 0;
+      if (!made_dir && errno != EEXIST)
+        return berth_error_errno (err, errno, "mkdir");
+    }
+  if (file_fd < 0 && !made_dir)
+    {
+      exists = fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+      if (!exists && errno != ENOENT)
+        return berth_error_errno (err, errno, "stat");
+    }
   if (exists && (c->flags & LAYER_APPLY_NO_DIR_REPLACE) && S_ISDIR (st.st_mode) != (type == AE_IFDIR && !hardlink))
     return berth_error_make (err, EEXIST, S_ISDIR (st.st_mode) ? "cannot overwrite directory `%s` with non-directory"
                                                               : "cannot overwrite non-directory `%s` with directory",
                              path);
   /* replace whatever is there, except a directory by a directory (merge) */
   if (exists && !(S_ISDIR (st.st_mode) && type == AE_IFDIR && hardlink == NULL))
-    if (in_root_remove_at (dfd, base, err) < 0)
+    if (remove_at (c, dfd, base, err) < 0)
       return berth_error_ret (err);
 
   if (hardlink)
@@ -622,7 +849,7 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
       case AE_IFDIR:
         {
           cleanup_close int fd = -1;
-          if (!(exists && S_ISDIR (st.st_mode)) && mkdirat (dfd, base, 0700) < 0)
+          if (!made_dir && !(exists && S_ISDIR (st.st_mode)) && mkdirat (dfd, base, 0700) < 0)
             return berth_error_errno (err, errno, "mkdir");
           fd = openat (dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (fd < 0)
@@ -634,10 +861,14 @@ apply_entry (struct apply_ctx *c, struct archive_entry *e, const char *name, ber
         }
       case AE_IFREG:
         {
-          cleanup_close int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-          if (fd < 0)
+          /* sparse entries' bodies are not one run of bytes in the tar */
+          bool copy = c->direct && !c->hash && archive_entry_sparse_count (e) == 0;
+          if (file_fd < 0)
+            file_fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+          if (file_fd < 0)
             return berth_error_errno (err, errno, "create file");
-          if (write_file_data (c, e, fd, err) < 0 || set_metadata_fd (c, e, fd, err) < 0)
+          if ((copy ? write_file_direct (c, e, file_fd, err) : write_file_data (c, e, file_fd, err)) < 0
+              || set_metadata_fd (c, e, file_fd, err) < 0)
             return berth_error_ret (err);
           break;
         }
@@ -710,6 +941,7 @@ ctx_release (struct apply_ctx *c)
   free (c->rebase_to);
   path_set_free (c->added);
   path_set_free (c->ancestors);
+  forget_dir (c);
   for (i = 0; i < c->n_dirs; i++)
     free (c->dirs[i].path);
   free (c->dirs);
@@ -736,10 +968,24 @@ drain (struct apply_ctx *c, berth_error_t *err)
         return berth_error_errno (err, errno, "read layer stream");
       if (m == 0)
         break;
-      if (!(c->flags & LAYER_APPLY_PLAIN))
+      if (c->hash && !c->identity)
         digest_ctx_update (c->cdigest, c->cbuf, (size_t)m);
       c->in_bytes += (uint64_t)m;
     }
+  return 0;
+}
+
+/* direct mode: hash the rest of the file (padding after the end blocks) */
+static int
+drain_direct (struct apply_ctx *c, berth_error_t *err)
+{
+  const void *buf;
+  la_ssize_t n;
+
+  while ((n = direct_read (c->inner, c, &buf)) > 0)
+    ;
+  if (n < 0)
+    return archive_fail (c, c->inner, "read layer", err);
   return 0;
 }
 
@@ -768,6 +1014,8 @@ layer_apply_at (int tar_fd, int target_dirfd, const struct layer_apply_opts *opt
         }
     }
   c.max_uncompressed = opts ? opts->max_uncompressed : 0;
+  c.hash = !(c.flags & (LAYER_APPLY_PLAIN | LAYER_APPLY_VERIFIED));
+  c.dir_fd = -1;
   c.cbuf = xmalloc (BUF_SIZE);
   c.ubuf = xmalloc (BUF_SIZE);
   c.added = path_set_new ();
@@ -779,7 +1027,7 @@ layer_apply_at (int tar_fd, int target_dirfd, const struct layer_apply_opts *opt
       r = berth_error_ret (err);
       goto out;
     }
-  if ((r = open_archives (&c, err)) < 0)
+  if ((r = open_direct (&c, err)) < 0 || (r == 0 && (r = open_archives (&c, err)) < 0))
     goto out;
   for (;;)
     {
@@ -807,22 +1055,29 @@ layer_apply_at (int tar_fd, int target_dirfd, const struct layer_apply_opts *opt
           goto out;
         }
     }
-  if ((r = drain (&c, err)) < 0 || (r = apply_dir_times (&c, err)) < 0)
+  if ((!c.direct && (r = drain (&c, err)) < 0) || (c.direct && c.hash && (r = drain_direct (&c, err)) < 0)
+      || (r = apply_dir_times (&c, err)) < 0)
     goto out;
   res.uncompressed_size = c.tar_bytes;
   res.compressed_size = c.in_bytes;
   res.content_size = c.content_size;
   res.entries = c.entries;
-  if ((r = digest_ctx_final (c.udigest, res.diff_id, err)) < 0
-      || (r = digest_ctx_final (c.cdigest, res.compressed_digest, err)) < 0)
-    goto out;
-  if (opts && opts->expected_diff_id && strcmp (opts->expected_diff_id, res.diff_id) != 0)
+  if (c.hash)
+    {
+      if ((r = digest_ctx_final (c.udigest, res.diff_id, err)) < 0)
+        goto out;
+      if (c.identity)
+        memcpy (res.compressed_digest, res.diff_id, DIGEST_BUF_SIZE);
+      else if ((r = digest_ctx_final (c.cdigest, res.compressed_digest, err)) < 0)
+        goto out;
+    }
+  if (c.hash && opts && opts->expected_diff_id && strcmp (opts->expected_diff_id, res.diff_id) != 0)
     {
       r = berth_error_make (err, EILSEQ, "layer diff id mismatch: expected %s, got %s", opts->expected_diff_id,
                             res.diff_id);
       goto out;
     }
-  if (opts && opts->expected_compressed && strcmp (opts->expected_compressed, res.compressed_digest) != 0)
+  if (c.hash && opts && opts->expected_compressed && strcmp (opts->expected_compressed, res.compressed_digest) != 0)
     {
       r = berth_error_make (err, EILSEQ, "layer digest mismatch: expected %s, got %s", opts->expected_compressed,
                             res.compressed_digest);

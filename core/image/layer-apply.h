@@ -37,6 +37,9 @@
                                                 other: EEXIST (noOverwriteDirNonDir) */
 #define LAYER_APPLY_NO_PSEUDO_FS (1u << 5)   /* refuse entries below proc, sysfs, cgroup & co (the
                                                 mounts of a running container) */
+/* The caller has checked the bytes already (the image service's kept layer
+   tars): no hashing; the result's digests are empty and expected_* unused. */
+#define LAYER_APPLY_VERIFIED (1u << 6)
 
 struct layer_apply_opts
 {

@@ -367,13 +367,14 @@ fsync_dir (const char *path, berth_error_t *err)
 
 /* Create the driver layer, apply the verified tar in it, keep the tar. */
 static int
-materialize (struct image_service *svc, const struct store_layer *l, int tar_fd, const char *tmp_path,
+materialize (struct image_service *svc, const struct store_layer *l, int tar_fd, const char *tmp_path, bool link_it,
              int64_t *ret_size, berth_error_t *err)
 {
   const struct berth_storage_ops *ops = &svc->driver->ops.storage;
   struct berth_layer_opts lopts = { .struct_size = sizeof (lopts) };
   struct berth_mount_opts mopts = { .struct_size = sizeof (mopts) };
-  struct layer_apply_opts aopts = { .flags = 0, .expected_diff_id = l->diff_id };
+  /* the spool hashed these bytes; the file is ours alone since */
+  struct layer_apply_opts aopts = { .flags = LAYER_APPLY_VERIFIED };
   struct layer_apply_result res;
   struct store_layer parent;
   char path[PATH_MAX];
@@ -432,9 +433,9 @@ materialize (struct image_service *svc, const struct store_layer *l, int tar_fd,
       r = berth_error_errno (err, errno, "sync layer tar");
       goto fail;
     }
-  if (rename (tmp_path, tar) < 0)
+  if ((link_it ? link (tmp_path, tar) : rename (tmp_path, tar)) < 0)
     {
-      r = berth_error_errno (err, errno, "rename `%s` to `%s`", tmp_path, tar);
+      r = berth_error_errno (err, errno, "%s `%s` to `%s`", link_it ? "link" : "rename", tmp_path, tar);
       goto fail;
     }
   if ((r = fsync_dir (svc->tars_dir, err)) < 0)
@@ -465,6 +466,7 @@ image_service_layer_spool (struct image_service *svc, int tar_fd, const char *ex
 
   ret->path = NULL;
   ret->fd = -1;
+  ret->adopted = false;
   if (tmp_fd < 0)
     {
       int e = errno;
@@ -483,10 +485,47 @@ image_service_layer_spool (struct image_service *svc, int tar_fd, const char *ex
   return 0;
 }
 
+int
+image_service_layer_adopt (struct image_service *svc, const char *path, const char *digest, uint64_t size,
+                           const char *expected_compressed, const char *expected_diff_id,
+                           struct image_spooled_layer *ret, berth_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st, dst;
+
+  ret->path = NULL;
+  ret->fd = -1;
+  ret->adopted = false;
+  if (fd < 0)
+    return berth_error_errno (err, errno, "open `%s`", path);
+  if (fstat (fd, &st) < 0 || stat (svc->tars_dir, &dst) < 0)
+    return berth_error_errno (err, errno, "stat `%s`", path);
+  /* a link cannot cross filesystems, nor can an empty file be a layer:
+     the copy path says what is wrong */
+  if (st.st_dev != dst.st_dev || size == 0)
+    return image_service_layer_spool (svc, fd, expected_compressed, expected_diff_id, ret, err);
+  if (svc->max_layer != 0 && size > svc->max_layer)
+    return berth_error_make (err, EFBIG, "layer is larger than the limit of %llu bytes uncompressed (max-layer-size)",
+                             (unsigned long long)svc->max_layer);
+  if (expected_compressed != NULL && strcmp (expected_compressed, digest) != 0)
+    return berth_error_make (err, EINVAL, "layer digest mismatch: expected %s, got %s", expected_compressed, digest);
+  if (expected_diff_id != NULL && strcmp (expected_diff_id, digest) != 0)
+    return berth_error_make (err, EINVAL, "layer diff id mismatch: expected %s, got %s", expected_diff_id, digest);
+  memset (&ret->result, 0, sizeof (ret->result));
+  memcpy (ret->result.diff_id, digest, DIGEST_BUF_SIZE);
+  memcpy (ret->result.compressed_digest, digest, DIGEST_BUF_SIZE);
+  ret->result.uncompressed_size = size;
+  ret->result.compressed_size = size;
+  ret->path = xstrdup (path);
+  ret->fd = steal_fd (&fd);
+  ret->adopted = true;
+  return 0;
+}
+
 void
 image_service_spooled_discard (struct image_spooled_layer *sp)
 {
-  if (sp->path != NULL)
+  if (sp->path != NULL && !sp->adopted)
     unlink (sp->path);
   free (sp->path);
   sp->path = NULL;
@@ -514,7 +553,7 @@ image_service_layer_add_spooled (struct image_service *svc, const char *parent, 
         }
       return r;
     }
-  r = materialize (svc, &l, sp->fd, sp->path, &size, err);
+  r = materialize (svc, &l, sp->fd, sp->path, sp->adopted, &size, err);
   if (r == 0)
     r = store_layer_commit (svc->store, l.chain_id, size, err);
   if (r < 0)

@@ -91,12 +91,23 @@ struct image_spooled_layer
   char *path;
   int fd;
   struct layer_tar_result result; /* diff id and compressed digest */
+  bool adopted;                   /* path belongs to the caller: hard-linked into place, never removed */
 };
 int image_service_layer_spool (struct image_service *svc, int tar_fd, const char *expected_compressed,
                                const char *expected_diff_id, struct image_spooled_layer *ret, berth_error_t *err);
 int image_service_layer_add_spooled (struct image_service *svc, const char *parent, struct image_spooled_layer *sp,
                                      struct store_layer *ret, berth_error_t *err);
 void image_service_spooled_discard (struct image_spooled_layer *sp);
+/* A spooled layer from an uncompressed layer tar the caller already holds
+   in a file (a load's archive member), with its sha256 and size, taken when
+   it was written: no copy, no second hash.  The digests are checked as
+   image_service_layer_spool does (the diff id and the compressed digest are
+   both `digest`); add_spooled hard-links the file into place, so it must be
+   on the data root's filesystem (else it is copied as by _spool) and the
+   caller may not change it. */
+int image_service_layer_adopt (struct image_service *svc, const char *path, const char *digest, uint64_t size,
+                               const char *expected_compressed, const char *expected_diff_id,
+                               struct image_spooled_layer *ret, berth_error_t *err);
 /* The layer's uncompressed tar, read-only, while pinned. */
 int image_service_layer_tar_open (struct image_service *svc, const struct store_layer *l, berth_error_t *err);
 

@@ -12,3 +12,6 @@ core_libberth_core_la_SOURCES += core/lib/api-version.c core/lib/api-version.h
 core_libberth_core_la_SOURCES += core/lib/timestamp.c core/lib/timestamp.h
 core_libberth_core_la_SOURCES += core/lib/pseudo-fs.c core/lib/pseudo-fs.h
 core_libberth_core_la_SOURCES += core/lib/detach-keys.c core/lib/detach-keys.h
+core_libberth_core_la_SOURCES += core/lib/base64.c core/lib/base64.h
+core_libberth_core_la_SOURCES += core/lib/cidr.c core/lib/cidr.h
+core_libberth_core_la_SOURCES += core/lib/fs-synced.c core/lib/fs-synced.h

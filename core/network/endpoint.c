@@ -33,11 +33,19 @@ net_endpoint_mac_text (const uint8_t mac[6])
   return xasprintf ("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
-int
-net_endpoint_save (const char *dir, const struct net_endpoint *e, berth_error_t *err)
+static char *
+record_path (const char *dir, const char *default_net, const char *cid, const char *net_id)
 {
-  cleanup_free char *path = xasprintf ("%s/%s.json", dir, e->cid), *ip = ipam4_format (e->ip);
-  json_object *o = json_object_new_object ();
+  if (strcmp (net_id, default_net) == 0)
+    return xasprintf ("%s/%s.json", dir, cid);
+  return xasprintf ("%s/%s-%s.json", dir, cid, net_id);
+}
+
+int
+net_endpoint_save (const char *dir, const char *default_net, const struct net_endpoint *e, berth_error_t *err)
+{
+  cleanup_free char *path = record_path (dir, default_net, e->cid, e->net_id), *ip = ipam4_format (e->ip);
+  json_object *o = json_object_new_object (), *al = json_object_new_array ();
   const char *text;
   int r;
 
@@ -45,23 +53,34 @@ net_endpoint_save (const char *dir, const struct net_endpoint *e, berth_error_t 
   json_object_object_add (o, "IPAddress", json_object_new_string (ip));
   json_object_object_add (o, "SandboxKey", json_object_new_string (e->netns));
   json_object_object_add (o, "Ports", net_ports_to_json (e->ports, e->n_ports));
+  json_object_object_add (o, "NetworkID", json_object_new_string (e->net_id));
+  json_object_object_add (o, "Name", json_object_new_string (e->name ? e->name : ""));
+  for (size_t i = 0; e->aliases != NULL && e->aliases[i] != NULL; i++)
+    json_object_array_add (al, json_object_new_string (e->aliases[i]));
+  json_object_object_add (o, "Aliases", al);
+  if (e->static_ip != NULL)
+    json_object_object_add (o, "StaticIP", json_object_new_string (e->static_ip));
+  json_object_object_add (o, "IfNum", json_object_new_int ((int) e->ifnum));
   text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  r = berth_write_file_atomic (path, text, strlen (text), 0600, err);
+  /* what it records (veth, namespace, the lease of a running container)
+     does not outlive a reboot: write+rename survives a daemon crash, and
+     an fsync would cost milliseconds on every start (H16, issue 7 item 8) */
+  r = berth_write_file_replace (path, text, strlen (text), 0600, err);
   json_object_put (o);
   return r;
 }
 
 void
-net_endpoint_unlink (const char *dir, const char *cid)
+net_endpoint_unlink (const char *dir, const char *default_net, const struct net_endpoint *e)
 {
-  cleanup_free char *path = xasprintf ("%s/%s.json", dir, cid);
+  cleanup_free char *path = record_path (dir, default_net, e->cid, e->net_id);
   unlink (path);
 }
 
 static struct net_endpoint *
-load_one (const char *dir, const char *cid)
+load_one (const char *dir, const char *file, const char *cid, const char *default_net)
 {
-  cleanup_free char *path = xasprintf ("%s/%s.json", dir, cid), *text = NULL;
+  cleanup_free char *path = xasprintf ("%s/%s", dir, file), *text = NULL;
   struct net_endpoint *e;
   json_object *o;
   size_t len;
@@ -85,12 +104,27 @@ load_one (const char *dir, const char *cid)
   net_endpoint_mac (ip, e->mac);
   e->netns = xstrdup (netns);
   net_ports_from_json (json_object_object_get (o, "Ports"), &e->ports, &e->n_ports);
+  {
+    const char *net = json_object_get_string (json_object_object_get (o, "NetworkID"));
+    const char *name = json_object_get_string (json_object_object_get (o, "Name"));
+    const char *sip = json_object_get_string (json_object_object_get (o, "StaticIP"));
+    json_object *al = json_object_object_get (o, "Aliases");
+    size_t n = json_object_is_type (al, json_type_array) ? json_object_array_length (al) : 0;
+
+    e->net_id = xstrdup (net != NULL && net[0] != '\0' ? net : default_net);
+    e->name = name != NULL ? xstrdup (name) : NULL;
+    e->static_ip = sip != NULL ? xstrdup (sip) : NULL;
+    e->ifnum = (unsigned) json_object_get_int (json_object_object_get (o, "IfNum"));
+    e->aliases = xmalloc0 ((n + 1) * sizeof (char *));
+    for (size_t i = 0; i < n; i++)
+      e->aliases[i] = xstrdup (json_object_get_string (json_object_array_get_idx (al, i)) ?: "");
+  }
   json_object_put (o);
   return e;
 }
 
 void
-net_endpoints_load (const char *dir, struct net_endpoint ***ret, size_t *ret_n)
+net_endpoints_load (const char *dir, const char *default_net, struct net_endpoint ***ret, size_t *ret_n)
 {
   cleanup_dir DIR *d = opendir (dir);
   struct dirent *de;
@@ -103,10 +137,11 @@ net_endpoints_load (const char *dir, struct net_endpoint ***ret, size_t *ret_n)
       cleanup_free char *cid = NULL;
       struct net_endpoint *e;
 
-      if (len != CONTAINER_ID_LEN + 5 || strcmp (de->d_name + CONTAINER_ID_LEN, ".json") != 0)
+      if ((len != CONTAINER_ID_LEN + 5 && len != 2 * CONTAINER_ID_LEN + 6)
+          || strcmp (de->d_name + len - 5, ".json") != 0)
         continue;
       cid = xstrndup (de->d_name, CONTAINER_ID_LEN);
-      e = load_one (dir, cid);
+      e = load_one (dir, de->d_name, cid, default_net);
       if (e == NULL)
         {
           log_warn ("network endpoint record %s/%s is unreadable: ignored", dir, de->d_name);
@@ -123,6 +158,10 @@ net_endpoint_free (struct net_endpoint *e)
   if (e == NULL)
     return;
   free (e->cid);
+  free (e->net_id);
+  free (e->name);
+  strv_free (e->aliases);
+  free (e->static_ip);
   free (e->id);
   free (e->netns);
   net_ports_free (e->ports, e->n_ports);

@@ -15,6 +15,7 @@ struct ipam4
   unsigned prefix;
   uint32_t size; /* addresses in the subnet */
   uint32_t next; /* offset where the next search starts */
+  uint32_t lo, hi; /* offsets alloc picks from: [lo, hi) */
   uint8_t *used; /* bitmap of offsets */
 };
 
@@ -85,7 +86,21 @@ ipam4_new (uint32_t subnet, unsigned prefix, uint32_t gateway)
   if (gateway - subnet < p->size)
     set_bit (p, gateway - subnet, true);
   p->next = 1;
+  p->lo = 0;
+  p->hi = p->size;
   return p;
+}
+
+void
+ipam4_set_range (struct ipam4 *p, uint32_t range, unsigned prefix)
+{
+  uint32_t lo = range - p->subnet, n = prefix >= 32 ? 1 : 1u << (32 - prefix);
+
+  if (range < p->subnet || lo >= p->size || n > p->size - lo)
+    return;
+  p->lo = lo;
+  p->hi = lo + n;
+  p->next = lo;
 }
 
 void
@@ -100,13 +115,15 @@ ipam4_free (struct ipam4 *p)
 int
 ipam4_alloc (struct ipam4 *p, uint32_t *ret, berth_error_t *err)
 {
-  for (uint32_t i = 0; i < p->size; i++)
+  uint32_t span = p->hi - p->lo;
+
+  for (uint32_t i = 0; i < span; i++)
     {
-      uint32_t off = (p->next + i) % p->size;
+      uint32_t off = p->lo + (p->next - p->lo + i) % span;
       if (!bit (p, off))
         {
           set_bit (p, off, true);
-          p->next = (off + 1) % p->size;
+          p->next = p->lo + (off + 1 - p->lo) % span;
           *ret = p->subnet + off;
           return 0;
         }

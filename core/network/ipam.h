@@ -22,6 +22,9 @@ char *ipam4_format (uint32_t addr);
 /* prefix 8..30; gateway inside the subnet */
 struct ipam4 *ipam4_new (uint32_t subnet, unsigned prefix, uint32_t gateway);
 void ipam4_free (struct ipam4 *p);
+/* ipam4_alloc picks only from range/prefix (--ip-range, inside the
+   subnet); reserve takes any address of the subnet (a static --ip) */
+void ipam4_set_range (struct ipam4 *p, uint32_t range, unsigned prefix);
 /* -ENOSPC when every address is leased */
 int ipam4_alloc (struct ipam4 *p, uint32_t *ret, berth_error_t *err);
 /* a lease kept across a daemon restart: -EEXIST when taken, -EINVAL outside */

@@ -6,7 +6,10 @@
 #include "core/container/etc-files.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
+#include "core/network/container-mode.h"
+#include "core/network/manager-join.h"
 #include "core/network/manager-network.h"
+#include "core/network/net-options.h"
 #include "core/network/service.h"
 
 bool
@@ -14,30 +17,25 @@ manager_network_on_bridge (const struct container *c)
 {
   const char *mode = json_object_get_string (json_object_object_get (c->host_config, "NetworkMode"));
 
-  return mode == NULL || mode[0] == '\0' || strcmp (mode, "default") == 0 || strcmp (mode, NETWORK_DEFAULT_NAME) == 0;
+  /* the default bridge or a user-defined network (manager-join.c) */
+  return mode == NULL || (strcmp (mode, "host") != 0 && strcmp (mode, "none") != 0
+                          && net_mode_container_target (mode) == NULL);
 }
 
 int
 manager_network_start (struct container_manager *m, struct container *c, berth_error_t *err)
 {
-  json_object *settings = NULL;
-  char *netns = NULL;
+  const char *target
+      = net_mode_container_target (json_object_get_string (json_object_object_get (c->host_config, "NetworkMode")));
 
+  if (target != NULL)
+    return container_mode_start (m, c, target, err);
   if (!manager_network_on_bridge (c))
     return 0;
   if (m->networks == NULL)
     return berth_error_make (err, ENETUNREACH, "networking is not available in this daemon");
   manager_network_stop (m, c); /* a previous run's, if its exit was missed */
-  if (network_service_attach (m->networks, c->id, c->config, c->host_config, &settings, &netns, err) < 0)
-    return berth_error_ret (err);
-  c->network_settings = settings;
-  c->netns_path = netns;
-  if (container_etc_hosts_write (c, json_object_get_string (json_object_object_get (settings, "IPAddress")), err) < 0)
-    {
-      manager_network_stop (m, c);
-      return berth_error_ret (err);
-    }
-  return 0;
+  return manager_networks_join (m, c, err);
 }
 
 void
@@ -59,7 +57,8 @@ manager_network_restore (struct container_manager *m, struct container *c)
   json_object_put (c->network_settings);
   free (c->netns_path);
   c->netns_path = NULL;
-  c->network_settings = network_service_restore (m->networks, c->id, c->config, manager_running (c), &c->netns_path);
+  c->netns_path = network_service_restore (m->networks, c->id, manager_running (c));
+  c->network_settings = c->netns_path ? network_service_settings (m->networks, c->id, c->config) : NULL;
 }
 
 void
@@ -67,4 +66,5 @@ manager_network_restore_done (struct container_manager *m)
 {
   if (m->networks != NULL)
     network_service_restore_done (m->networks);
+  net_options_learn_host_gateway (m->networks); /* --add-host NAME:host-gateway */
 }

@@ -10,6 +10,8 @@
 
 #include "core/container/manager-internal.h"
 
+/* on the default bridge or a user-defined network (not host, none,
+   container:) */
 bool manager_network_on_bridge (const struct container *c);
 /* Start, before the bundle is written: an address, a namespace configured
    by the driver (c->netns_path), published ports, /etc/hosts. */

@@ -1,5 +1,6 @@
-/* The daemon's networks: for now the default `bridge` network, its IPAM and
- * the endpoints of containers on it.
+/* The daemon's networks: the default `bridge` network, `host`, `none` and
+ * the user-defined networks (netdef.h), their IPAM, the endpoints of
+ * containers on them, and the DNS responder of user networks.
  *
  * At open the bridge driver creates the network (bridge interface, gateway
  * address, nftables table) from network-opts (bridge, subnet, mtu,
@@ -41,18 +42,72 @@ struct network_service_opts
 int network_service_open (const struct network_service_opts *o, struct network_service **ret, berth_error_t *err);
 void network_service_close (struct network_service *s);
 
-/* Join container cid to the default bridge.  host_config: PortBindings,
-   PublishAllPorts; config: ExposedPorts.  Returns NetworkSettings and the
-   network namespace's path (for the runtime to join). */
-int network_service_attach (struct network_service *s, const char *cid, json_object *config, json_object *host_config,
-                            json_object **ret_settings, char **ret_netns, berth_error_t *err);
-/* Undo attach (or a restored endpoint); nothing to do is not an error. */
+/* What a network is, for the manager and the API. */
+struct network_info
+{
+  char *id, *name, *driver;
+  bool predefined, user_subnet, internal;
+};
+void network_info_clear (struct network_info *i);
+/* by full id, name, then unique id prefix (Docker's order); ENOENT
+   "network X not found" */
+int network_service_find (struct network_service *s, const char *what, struct network_info *ret, berth_error_t *err);
+
+/* --- the networks (the /networks API) --- */
+
+struct network_create_req
+{
+  const char *name, *driver;            /* driver: "" = bridge */
+  const char *subnet, *gateway, *range; /* NULL or "" when not given */
+  bool internal, attachable, ipv6;
+  json_object *labels, *options;        /* borrowed; objects of strings, may be NULL */
+};
+/* 0 and the new network's id; EEXIST for a name in use */
+int network_service_create (struct network_service *s, const struct network_create_req *r, char **ret_id,
+                            berth_error_t *err);
+/* EPERM for predefined networks and networks with endpoints */
+int network_service_remove (struct network_service *s, const char *what, berth_error_t *err);
+/* Docker's network objects: predefined first, then by creation; with
+   containers, Containers is filled */
+json_object *network_service_list (struct network_service *s, bool containers);
+int network_service_inspect (struct network_service *s, const char *what, json_object **ret, berth_error_t *err);
+/* user networks without endpoints for which keep() says false are removed;
+   their names returned (array) */
+json_object *network_service_prune (struct network_service *s, bool (*keep) (void *ud, json_object *net), void *ud);
+
+/* --- endpoints (the container manager) --- */
+
+struct network_attach
+{
+  const char *cid, *name;   /* the container */
+  const char *network;      /* id or name */
+  const char *static_ip;    /* IPAMConfig.IPv4Address, or NULL */
+  char *const *aliases;     /* NULL-terminated, or NULL */
+  json_object *config, *host_config; /* ExposedPorts, PortBindings: when publish */
+  bool publish;
+};
+
+/* Join a container to a network: an address, its namespace (the first
+   endpoint of a container creates it at <exec-root>/netns/<id>, the next
+   ones join it as eth1, eth2...), published ports, its names in the
+   network's DNS.  ret_netns may be NULL. */
+int network_service_attach (struct network_service *s, const struct network_attach *a, char **ret_netns,
+                            berth_error_t *err);
+/* Undo every endpoint of cid; nothing to do is not an error. */
 void network_service_detach (struct network_service *s, const char *cid);
-/* Daemon start: the endpoint of a container that still runs is declared to
-   the driver again and its lease kept (settings returned, NULL when it had
-   none); for a container that does not run, every trace is removed. */
-json_object *network_service_restore (struct network_service *s, const char *cid, json_object *config, bool running,
-                                      char **ret_netns);
+/* Undo cid's endpoint on one network: ENOENT when it has none. */
+int network_service_detach_one (struct network_service *s, const char *cid, const char *network, berth_error_t *err);
+/* NetworkSettings of cid's endpoints (moby's: the top-level address fields
+   are the default bridge's), or NULL when it has none. */
+json_object *network_service_settings (struct network_service *s, const char *cid, json_object *config);
+/* The address of cid's first endpoint, and the DNS server of its first
+   user network (NULL when none); malloc'd, either may be NULL. */
+void network_service_addresses (struct network_service *s, const char *cid, char **ret_ip, char **ret_dns);
+/* Daemon start: the endpoints of a container that still runs are declared
+   to the driver again and their leases kept (the namespace's path
+   returned, NULL when it had none); for a container that does not run,
+   every trace is removed. */
+char *network_service_restore (struct network_service *s, const char *cid, bool running);
 /* After every container was restored: endpoints of containers that are
    gone are undone. */
 void network_service_restore_done (struct network_service *s);

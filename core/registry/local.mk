@@ -10,3 +10,7 @@ core_libberth_registry_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS) $
 core_libberth_registry_la_LIBADD = $(CURL_LIBS)
 berthd_SOURCES += core/daemon/images-registry.c
 berthd_LDADD += core/libberth-registry.la core/libberth-core.la $(CURL_LIBS)
+core_libberth_registry_la_SOURCES += core/registry/auth.c core/registry/auth.h \
+	core/registry/credentials.c core/registry/credentials.h core/registry/tls.c core/registry/tls.h
+core_libberth_registry_la_SOURCES += core/registry/retry.c core/registry/retry.h \
+	core/registry/blob-sources.c core/registry/blob-sources.h

@@ -19,7 +19,10 @@
 #include "core/image/reference.h"
 #include "core/image/service.h"
 #include "core/lib/error.h"
+#include "core/registry/credentials.h"
 #include "core/registry/progress.h"
+
+struct registry_client;
 
 #define REGISTRY_DEFAULT_DOWNLOADS 3
 
@@ -28,6 +31,13 @@ struct registry_pull_opts
   const char *platform;      /* "os/arch[/variant]"; NULL = linux/<host arch> */
   int max_downloads;         /* 0 = REGISTRY_DEFAULT_DOWNLOADS */
   const char *authorization; /* Authorization header value, or NULL */
+  const struct registry_credentials *credentials; /* answer 401s with these; NULL: anonymous */
+  /* docker.io only: endpoints ("http[s]://host[:port]") tried first, in
+     order, falling back to the next and finally to docker.io itself */
+  const char *const *mirrors;
+  /* where docker.io is reached; NULL = https://registry-1.docker.io */
+  const char *docker_io_endpoint;
+  const char *blob_sources; /* core/registry/blob-sources.h file, or NULL */
   registry_progress_fn progress;
   void *progress_ud;
 };
@@ -44,6 +54,15 @@ struct registry_pull_result
    EHOSTUNREACH when it cannot be reached, EINVAL for bad content. */
 int registry_pull (struct image_service *svc, const struct image_ref *ref, const struct registry_pull_opts *opts,
                    struct registry_pull_result *ret, berth_error_t *err);
+
+/* The tags of ref's repository (GET /v2/<repo>/tags/list, following
+   Link pages), sorted; a NULL-terminated vector. */
+int registry_list_tags (const struct image_ref *ref, const struct registry_pull_opts *opts, char ***ret,
+                        berth_error_t *err);
+
+/* The client for ref: docker.io at opts' endpoint, else its own host. */
+int registry_pull_client (const struct image_ref *ref, const char *docker_io_endpoint, struct registry_client **ret,
+                          berth_error_t *err);
 
 /* Parse "os/arch[/variant]" (os alone is refused); allocated parts. */
 int registry_platform_parse (const char *s, char **ret_os, char **ret_arch, char **ret_variant, berth_error_t *err);

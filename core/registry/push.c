@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -14,32 +17,44 @@
 
 #include "core/image/image-config.h"
 #include "core/image/manifest.h"
+#include "core/lib/log.h"
 #include "core/lib/mem.h"
+#include "core/registry/blob-sources.h"
+#include "core/registry/pull.h"
 #include "core/registry/push.h"
+#include "core/registry/retry.h"
 #include "core/registry/transport.h"
+
+#define MAX_UPLOADS_LIMIT 32
 
 struct push
 {
   struct image_service *svc;
   struct registry_client *client;
   const struct registry_push_opts *opts;
+  const struct image_ref *ref;
+  pthread_mutex_t lock; /* the layer queue, progress calls */
+  atomic_bool cancel;
 };
 
 static void
 progress (struct push *p, const char *id, const char *status, int64_t current, int64_t total)
 {
-  if (p->opts->progress != NULL)
-    p->opts->progress (p->opts->progress_ud, id, status, current, total);
+  if (p->opts->progress == NULL)
+    return;
+  pthread_mutex_lock (&p->lock);
+  p->opts->progress (p->opts->progress_ud, id, status, current, total);
+  pthread_mutex_unlock (&p->lock);
 }
 
 static int
 reply_error (const struct registry_reply *rp, const char *what, const char *repo, berth_error_t *err)
 {
-  cleanup_free char *text = registry_reply_error_text (rp);
+  cleanup_free char *text = registry_status_text (rp);
 
   if (rp->status == 401 || rp->status == 403)
     return berth_error_make (err, EACCES, "%s: access to the resource is denied (push to %s): %s", what, repo, text);
-  return berth_error_make (err, EIO, "%s: registry answered %ld: %s", what, rp->status, text);
+  return berth_error_make (err, rp->status == 404 ? ENOENT : EIO, "%s: %s", what, text);
 }
 
 /* ---- gzip into a scratch file, hashing what is written ---- */
@@ -74,12 +89,22 @@ gz_write (struct archive *a, void *ud, const void *buf, size_t len)
   return (la_ssize_t)len;
 }
 
-/* Compress tar_fd into an unnamed scratch file in dir; returns its fd
-   (positioned at 0), the digest and size of the compressed bytes. */
-static int
-compress_layer (int tar_fd, const char *dir, char ret_digest[DIGEST_BUF_SIZE], uint64_t *ret_size, berth_error_t *err)
+/* gzip tar_fd into out_fd (a pipe to the upload), hashing the compressed
+   bytes; *read_bytes follows the progress (atomic: read by the uploader). */
+struct compress_job
 {
-  cleanup_close int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  int tar_fd;
+  int out_fd;
+  _Atomic uint64_t read_bytes;
+  char digest[DIGEST_BUF_SIZE];
+  uint64_t size;
+  berth_error_t err;
+};
+
+static void *
+compress_thread (void *ud)
+{
+  struct compress_job *c = ud;
   cleanup_digest_ctx struct digest_ctx *dg = NULL;
   struct gz_out o;
   struct archive *a;
@@ -87,12 +112,10 @@ compress_layer (int tar_fd, const char *dir, char ret_digest[DIGEST_BUF_SIZE], u
   char buf[128 * 1024];
   int r = 0;
 
-  if (fd < 0)
-    return berth_error_errno (err, errno, "create a scratch file in `%s`", dir);
-  dg = digest_ctx_new (err);
+  dg = digest_ctx_new (&c->err);
   if (dg == NULL)
-    return berth_error_ret (err);
-  o.fd = fd;
+    goto out;
+  o.fd = c->out_fd;
   o.dg = dg;
   a = archive_write_new ();
   e = archive_entry_new ();
@@ -104,34 +127,37 @@ compress_layer (int tar_fd, const char *dir, char ret_digest[DIGEST_BUF_SIZE], u
       || archive_write_set_filter_option (a, "gzip", "timestamp", NULL) != ARCHIVE_OK
       || archive_write_set_format_raw (a) != ARCHIVE_OK || archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK
       || archive_write_open (a, &o, NULL, gz_write, NULL) != ARCHIVE_OK || archive_write_header (a, e) != ARCHIVE_OK)
-    r = berth_error_make (err, EIO, "gzip: %s", archive_error_string (a));
+    r = berth_error_make (&c->err, EIO, "gzip: %s", archive_error_string (a));
   while (r == 0)
     {
-      ssize_t n = read (tar_fd, buf, sizeof (buf));
+      ssize_t n = read (c->tar_fd, buf, sizeof (buf));
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         {
-          r = berth_error_errno (err, errno, "read the layer tar");
+          r = berth_error_errno (&c->err, errno, "read the layer tar");
           break;
         }
       if (n == 0)
         break;
       if (archive_write_data (a, buf, (size_t)n) != n)
-        r = berth_error_make (err, EIO, "gzip: %s", archive_error_string (a));
+        r = berth_error_make (&c->err, EIO, "gzip: %s", archive_error_string (a));
+      atomic_fetch_add (&c->read_bytes, (uint64_t)n);
     }
   if (r == 0 && archive_write_close (a) != ARCHIVE_OK)
-    r = berth_error_make (err, EIO, "gzip: %s", archive_error_string (a));
+    r = berth_error_make (&c->err, EIO, "gzip: %s", archive_error_string (a));
   archive_entry_free (e);
   archive_write_free (a);
-  if (r < 0)
-    return r;
-  *ret_size = digest_ctx_size (dg);
-  if (digest_ctx_final (dg, ret_digest, err) < 0)
-    return berth_error_ret (err);
-  if (lseek (fd, 0, SEEK_SET) < 0)
-    return berth_error_errno (err, errno, "rewind the compressed layer");
-  return steal_fd (&fd);
+  if (r == 0)
+    {
+      c->size = digest_ctx_size (dg);
+      digest_ctx_final (dg, c->digest, &c->err);
+    }
+out:
+  /* EOF for the upload (or EPIPE for it when we failed) */
+  close (c->out_fd);
+  c->out_fd = -1;
+  return NULL;
 }
 
 /* ---- blobs ---- */
@@ -145,7 +171,7 @@ blob_exists (struct push *p, const char *digest, berth_error_t *err)
   struct registry_reply rp;
   int r;
 
-  if (registry_do (p->client, &rq, &rp, err) < 0)
+  if (registry_do_retry (p->client, &rq, &rp, true, &p->cancel, err) < 0)
     return berth_error_ret (err);
   if (rp.status == 200)
     r = 1;
@@ -157,40 +183,53 @@ blob_exists (struct push *p, const char *digest, berth_error_t *err)
   return r;
 }
 
-/* POST an upload session, then PUT the whole blob (from fd or memory). */
+/* POST an upload session, or with from_repo a cross-repository mount of
+   digest: 1 mounted, 0 a session (*ret_location) to upload into. */
 static int
-upload_blob (struct push *p, const char *digest, int fd, const void *data, uint64_t size, berth_error_t *err)
+upload_start (struct push *p, const char *digest, const char *from_repo, char **ret_location, berth_error_t *err)
 {
-  cleanup_free char *url = xasprintf ("/v2/%s/blobs/uploads/", registry_client_repo (p->client));
-  cleanup_free char *put = NULL;
-  cleanup_free char *what = xasprintf ("upload of blob %s", digest);
+  cleanup_free char *url = NULL;
+  cleanup_free char *what = xasprintf ("upload of blob %s", digest != NULL ? digest : "");
+  struct registry_request rq = { .method = "POST", .body_fd = -1 };
+  struct registry_reply rp;
+  int r = 0;
+
+  if (from_repo != NULL)
+    url = xasprintf ("/v2/%s/blobs/uploads/?mount=%s&from=%s", registry_client_repo (p->client), digest, from_repo);
+  else
+    url = xasprintf ("/v2/%s/blobs/uploads/", registry_client_repo (p->client));
+  rq.url = url;
+  *ret_location = NULL;
+  if (registry_do_retry (p->client, &rq, &rp, true, &p->cancel, err) < 0)
+    return berth_error_ret (err);
+  if (from_repo != NULL && rp.status == 201)
+    r = 1;
+  else if (rp.status == 202 && rp.location != NULL)
+    *ret_location = steal_pointer (&rp.location);
+  else
+    r = reply_error (&rp, what, registry_client_repo (p->client), err);
+  registry_reply_clear (&rp);
+  return r;
+}
+
+/* PUT ?digest= to finish a session: the whole blob (fd or memory), or
+   nothing after PATCHes. */
+static int
+upload_finish (struct push *p, const char *location, const char *digest, int fd, const void *data, uint64_t size,
+               berth_error_t *err)
+{
   static const char *const octet[] = { "Content-Type: application/octet-stream", NULL };
-  struct registry_request rq = { .method = "POST", .url = url, .body_fd = -1 };
+  cleanup_free char *put = xasprintf ("%s%cdigest=%s", location, strchr (location, '?') != NULL ? '&' : '?', digest);
+  cleanup_free char *what = xasprintf ("upload of blob %s", digest);
+  /* a relative Location is relative to the registry */
+  struct registry_request rq = {
+    .method = "PUT", .url = put, .headers = octet, .body_fd = fd, .body_size = size, .body = data, .body_len = size
+  };
   struct registry_reply rp;
   int r = 0;
 
   if (registry_do (p->client, &rq, &rp, err) < 0)
-    return berth_error_ret (err);
-  if (rp.status != 202 || rp.location == NULL)
-    {
-      r = reply_error (&rp, what, registry_client_repo (p->client), err);
-      registry_reply_clear (&rp);
-      return r;
-    }
-  put = xasprintf ("%s%cdigest=%s", rp.location, strchr (rp.location, '?') != NULL ? '&' : '?', digest);
-  registry_reply_clear (&rp);
-  {
-    /* a relative Location is relative to the registry */
-    struct registry_request prq = { .method = "PUT",
-                                    .url = put,
-                                    .headers = octet,
-                                    .body_fd = fd,
-                                    .body_size = size,
-                                    .body = data,
-                                    .body_len = (size_t)size };
-    if (registry_do (p->client, &prq, &rp, err) < 0)
-      return berth_error_wrap (err, "%s", what);
-  }
+    return berth_error_wrap (err, "%s", what);
   if (rp.status != 201)
     r = reply_error (&rp, what, registry_client_repo (p->client), err);
   else if (rp.docker_content_digest != NULL && strcmp (rp.docker_content_digest, digest) != 0)
@@ -199,37 +238,260 @@ upload_blob (struct push *p, const char *digest, int fd, const void *data, uint6
   return r;
 }
 
+/* A small blob (the config) from memory. */
 static int
-push_layer (struct push *p, const struct store_layer *l, struct image_descriptor *d, berth_error_t *err)
+upload_blob_mem (struct push *p, const char *digest, const void *data, size_t size, berth_error_t *err)
 {
-  char id[13], digest[DIGEST_BUF_SIZE];
-  cleanup_close int tar = -1, gz = -1;
-  uint64_t size;
-  int r;
+  cleanup_free char *location = NULL;
 
-  snprintf (id, sizeof (id), "%.12s", digest_hex (l->diff_id));
+  if (upload_start (p, digest, NULL, &location, err) < 0)
+    return berth_error_ret (err);
+  return upload_finish (p, location, digest, -1, data, size, err);
+}
+
+struct layer_upload
+{
+  struct push *p;
+  struct compress_job *c;
+  const char *id;
+  uint64_t total;
+  int64_t last_ns;
+};
+
+static int64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* "Pushing" with the bytes of the layer read so far, every 100 ms */
+static int
+upload_tick (void *ud)
+{
+  struct layer_upload *u = ud;
+  int64_t t = now_ns ();
+
+  if (atomic_load (&u->p->cancel))
+    return 1;
+  if (t - u->last_ns >= 100000000LL)
+    {
+      u->last_ns = t;
+      progress (u->p, u->id, "Pushing", (int64_t)atomic_load (&u->c->read_bytes), (int64_t)u->total);
+    }
+  return 0;
+}
+
+/* Compress the layer into a chunked PATCH as it goes, then PUT ?digest=. */
+static int
+upload_layer_stream (struct push *p, const struct store_layer *l, const char *id, const char *location,
+                     struct image_descriptor *d, berth_error_t *err)
+{
+  static const char *const octet[] = { "Content-Type: application/octet-stream", NULL };
+  struct compress_job c = { .out_fd = -1 };
+  struct layer_upload u = { .p = p, .c = &c, .id = id };
+  cleanup_close int tar = -1, rfd = -1;
+  cleanup_free char *next = NULL;
+  struct registry_reply rp;
+  struct stat st;
+  pthread_t th;
+  int pfd[2], e, r;
+
   tar = image_service_layer_tar_open (p->svc, l, err);
   if (tar < 0)
     return berth_error_ret (err);
-  gz = compress_layer (tar, image_service_tmp_dir (p->svc), digest, &size, err);
-  if (gz < 0)
-    return berth_error_wrap (err, "layer %s", l->diff_id);
-  d->media_type = xstrdup (MEDIA_TYPE_DOCKER_LAYER_GZIP);
-  d->digest = xstrdup (digest);
-  d->size = (int64_t)size;
-  r = blob_exists (p, digest, err);
-  if (r < 0)
-    return berth_error_wrap (err, "layer %s", l->diff_id);
-  if (r == 1)
+  u.total = fstat (tar, &st) == 0 ? (uint64_t)st.st_size : 0;
+  if (pipe2 (pfd, O_CLOEXEC) < 0)
+    return berth_error_errno (err, errno, "create a pipe");
+  rfd = pfd[0];
+  c.tar_fd = tar;
+  c.out_fd = pfd[1];
+  if ((e = pthread_create (&th, NULL, compress_thread, &c)) != 0)
     {
-      progress (p, id, "Layer already exists", -1, -1);
-      return 0;
+      close (pfd[1]);
+      return berth_error_errno (err, e, "start a compression thread");
     }
-  progress (p, id, "Pushing", 0, (int64_t)size);
-  if (upload_blob (p, digest, gz, NULL, size, err) < 0)
-    return berth_error_wrap (err, "layer %s", l->diff_id);
-  progress (p, id, "Pushed", -1, -1);
+  progress (p, id, "Pushing", 0, (int64_t)u.total);
+  u.last_ns = now_ns ();
+  {
+    struct registry_request rq = { .method = "PATCH",
+                                   .url = location,
+                                   .headers = octet,
+                                   .body_fd = rfd,
+                                   .body_size = REGISTRY_BODY_SIZE_UNKNOWN,
+                                   .tick = upload_tick,
+                                   .tick_ud = &u };
+    r = registry_do (p->client, &rq, &rp, err);
+  }
+  /* the compressor sees the closed pipe if the upload stopped early */
+  close (steal_fd (&rfd));
+  pthread_join (th, NULL);
+  if (c.err != NULL)
+    {
+      if (r == 0)
+        registry_reply_clear (&rp);
+      else
+        berth_error_release (err);
+      *err = steal_pointer (&c.err);
+      return -1;
+    }
+  if (r < 0)
+    return berth_error_wrap (err, "upload of layer %s", l->diff_id);
+  if (rp.status != 202 || rp.location == NULL)
+    {
+      cleanup_free char *what = xasprintf ("upload of layer %s", l->diff_id);
+      r = reply_error (&rp, what, registry_client_repo (p->client), err);
+      registry_reply_clear (&rp);
+      return r;
+    }
+  next = steal_pointer (&rp.location);
+  registry_reply_clear (&rp);
+  if (upload_finish (p, next, c.digest, -1, "", 0, err) < 0)
+    return berth_error_ret (err);
+  d->digest = xstrdup (c.digest);
+  d->size = (int64_t)c.size;
+  progress (p, id, "Pushing", (int64_t)u.total, (int64_t)u.total);
   return 0;
+}
+
+static int
+push_layer (struct push *p, const struct store_layer *l, struct image_descriptor *d, berth_error_t *err)
+{
+  const char *host = image_ref_registry_host (p->ref), *repo = registry_client_repo (p->client);
+  struct blob_source *known = NULL;
+  cleanup_free char *location = NULL;
+  size_t n_known = 0;
+  char id[13];
+  int r = 0;
+
+  snprintf (id, sizeof (id), "%.12s", digest_hex (l->diff_id));
+  d->media_type = xstrdup (MEDIA_TYPE_DOCKER_LAYER_GZIP);
+  /* blobs this registry got before: here (HEAD), or in another repository
+     (mount); any failure there only means an upload */
+  blob_sources_find (p->opts->blob_sources, host, repo, l->diff_id, &known, &n_known, NULL);
+  for (size_t i = 0; r == 0 && location == NULL && i < n_known; i++)
+    {
+      berth_error_t e = NULL;
+      int found;
+
+      if (strcmp (known[i].repo, repo) == 0)
+        found = blob_exists (p, known[i].digest, &e);
+      else
+        found = upload_start (p, known[i].digest, known[i].repo, &location, &e);
+      if (found < 0)
+        {
+          if (berth_error_code (&e) == ECANCELED)
+            r = -1, *err = steal_pointer (&e);
+          berth_error_release (&e);
+          continue;
+        }
+      if (found == 1)
+        {
+          cleanup_free char *status = NULL;
+          d->digest = xstrdup (known[i].digest);
+          d->size = known[i].size;
+          status = strcmp (known[i].repo, repo) == 0 ? xstrdup ("Layer already exists")
+                                                     : xasprintf ("Mounted from %s", known[i].repo);
+          progress (p, id, status, -1, -1);
+          r = 1;
+        }
+    }
+  blob_sources_free (known, n_known);
+  if (r < 0)
+    return r;
+  if (r == 0)
+    {
+      if (location == NULL && upload_start (p, NULL, NULL, &location, err) < 0)
+        return berth_error_wrap (err, "layer %s", l->diff_id);
+      if (upload_layer_stream (p, l, id, location, d, err) < 0)
+        return berth_error_wrap (err, "layer %s", l->diff_id);
+      progress (p, id, "Pushed", -1, -1);
+    }
+  {
+    cleanup_free char *diff_id = xstrdup (l->diff_id);
+    struct blob_source b = { .digest = d->digest, .size = d->size, .diff_id = diff_id };
+    berth_error_t e = NULL;
+    if (blob_sources_record (p->opts->blob_sources, host, repo, &b, 1, &e) < 0)
+      {
+        log_warn ("record the sources of %s: %s", repo, berth_error_msg (&e));
+        berth_error_release (&e);
+      }
+  }
+  return 0;
+}
+
+/* ---- layers in parallel ---- */
+
+struct layer_queue
+{
+  struct push *p;
+  struct store_layer *layers;
+  struct image_descriptor *descs;
+  berth_error_t *errs;
+  size_t n, next;
+};
+
+static void *
+upload_worker (void *ud)
+{
+  struct layer_queue *q = ud;
+  struct push *p = q->p;
+
+  for (;;)
+    {
+      size_t i;
+
+      pthread_mutex_lock (&p->lock);
+      i = q->next < q->n && !atomic_load (&p->cancel) ? q->next++ : q->n;
+      pthread_mutex_unlock (&p->lock);
+      if (i == q->n)
+        return NULL;
+      if (push_layer (p, &q->layers[i], &q->descs[i], &q->errs[i]) < 0)
+        atomic_store (&p->cancel, true);
+    }
+}
+
+static int
+push_layers (struct push *p, struct store_layer *layers, struct image_descriptor *descs, size_t n, berth_error_t *err)
+{
+  int n_workers = p->opts->max_uploads > 0 ? p->opts->max_uploads : REGISTRY_DEFAULT_UPLOADS;
+  struct layer_queue q = { .p = p, .layers = layers, .descs = descs, .n = n };
+  pthread_t threads[MAX_UPLOADS_LIMIT];
+  int started = 0, r = 0;
+
+  if (n_workers > MAX_UPLOADS_LIMIT)
+    n_workers = MAX_UPLOADS_LIMIT;
+  q.errs = xmalloc0 ((n + 1) * sizeof (*q.errs));
+  for (int i = 0; i < n_workers && (size_t)i < n; i++)
+    {
+      int e = pthread_create (&threads[i], NULL, upload_worker, &q);
+      if (e != 0)
+        {
+          if (started == 0)
+            r = berth_error_errno (err, e, "start an upload thread");
+          break;
+        }
+      started++;
+    }
+  for (int i = 0; i < started; i++)
+    pthread_join (threads[i], NULL);
+  /* the first failure in layer order; cancellations that followed it are not news */
+  for (size_t i = 0; i < n; i++)
+    {
+      if (r == 0 && q.errs[i] != NULL && berth_error_code (&q.errs[i]) != ECANCELED)
+        {
+          *err = steal_pointer (&q.errs[i]);
+          r = -1;
+        }
+      berth_error_release (&q.errs[i]);
+    }
+  for (size_t i = 0; r == 0 && i < n; i++)
+    if (descs[i].digest == NULL)
+      r = berth_error_make (err, ECANCELED, "layer %s: the push stopped", layers[i].diff_id);
+  free (q.errs);
+  return r;
 }
 
 static void
@@ -243,7 +505,7 @@ int
 registry_push (struct image_service *svc, const struct image_ref *ref, const struct registry_push_opts *opts,
                struct registry_push_result *ret, berth_error_t *err)
 {
-  struct push p = { .svc = svc, .opts = opts };
+  struct push p = { .svc = svc, .opts = opts, .ref = ref };
   cleanup_free char *name = image_ref_string (ref);
   cleanup_free char *config = NULL, *body = NULL, *url = NULL;
   cleanup_store_image struct store_image *img = NULL;
@@ -262,9 +524,11 @@ registry_push (struct image_service *svc, const struct image_ref *ref, const str
       berth_error_release (err);
       return berth_error_make (err, ENOENT, "An image does not exist locally with the tag: %s", familiar);
     }
-  if (registry_client_new (ref, &p.client, err) < 0)
+  if (registry_pull_client (ref, opts->docker_io_endpoint, &p.client, err) < 0)
     return berth_error_ret (err);
+  pthread_mutex_init (&p.lock, NULL);
   registry_client_set_authorization (p.client, opts->authorization);
+  registry_client_set_credentials (p.client, opts->credentials);
 
   image_service_pin (svc);
   r = store_image_get (image_service_store (svc), id, &img, err);
@@ -288,8 +552,8 @@ registry_push (struct image_service *svc, const struct image_ref *ref, const str
           progress (&p, lid, "Preparing", -1, -1);
         }
     }
-  for (size_t i = 0; r == 0 && i < n; i++)
-    r = push_layer (&p, &layers[i], &m.layers[i], err);
+  if (r == 0)
+    r = push_layers (&p, layers, m.layers, n, err);
   if (r == 0)
     {
       m.config.media_type = xstrdup (MEDIA_TYPE_DOCKER_CONFIG);
@@ -297,7 +561,7 @@ registry_push (struct image_service *svc, const struct image_ref *ref, const str
       m.config.size = (int64_t)config_len;
       r = blob_exists (&p, id, err);
       if (r == 0)
-        r = upload_blob (&p, id, -1, config, config_len, err);
+        r = upload_blob_mem (&p, id, config, config_len, err);
       else if (r == 1)
         r = 0;
       if (r < 0)
@@ -338,5 +602,6 @@ registry_push (struct image_service *svc, const struct image_ref *ref, const str
   free_descriptor (&m.config);
   free (layers);
   registry_client_free (p.client);
+  pthread_mutex_destroy (&p.lock);
   return r;
 }

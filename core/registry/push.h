@@ -13,11 +13,18 @@
 #include "core/image/reference.h"
 #include "core/image/service.h"
 #include "core/lib/error.h"
+#include "core/registry/credentials.h"
 #include "core/registry/progress.h"
+
+#define REGISTRY_DEFAULT_UPLOADS 5
 
 struct registry_push_opts
 {
   const char *authorization; /* Authorization header value, or NULL */
+  const struct registry_credentials *credentials; /* answer 401s with these; NULL: anonymous */
+  int max_uploads;                /* layers at once; 0 = REGISTRY_DEFAULT_UPLOADS */
+  const char *docker_io_endpoint; /* where docker.io is reached; NULL = https://registry-1.docker.io */
+  const char *blob_sources;       /* core/registry/blob-sources.h file, or NULL */
   registry_progress_fn progress;
   void *progress_ud;
 };

@@ -13,6 +13,7 @@
 #include "core/runtime/namespaces.h"
 #include "core/runtime/process.h"
 #include "core/runtime/seccomp.h"
+#include "core/runtime/seccomp-file.h"
 #include "core/runtime/sync.h"
 #include "core/lib/mem.h"
 
@@ -128,7 +129,7 @@ setup_container (struct berth_init_ctx *ctx, char *hook_state, void **seccomp_fi
   if (berth_ns_join_others (ctx->plan, &err) < 0 || setup_uts (spec, &err) < 0)
     berth_init_fail (ctx->sync_fd, &err);
   /* built now so that a bad rule fails create, loaded just before exec */
-  if (spec->lx.seccomp && berth_seccomp_prepare (spec->lx.seccomp, seccomp_filter, &err) < 0)
+  if (spec->lx.seccomp && berth_seccomp_prepare_spec (spec, seccomp_filter, &err) < 0)
     berth_init_fail (ctx->sync_fd, &err);
   umask (0);
   if (berth_rootfs_prepare (&mctx, &err) < 0 || berth_mounts_apply (&mctx, &err) < 0)

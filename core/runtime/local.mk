@@ -38,3 +38,4 @@ core_libberth_runtime_la_SOURCES += \
 	core/runtime/lifecycle.c \
 	core/runtime/exec.c \
 	core/runtime/forward.c
+core_libberth_runtime_la_SOURCES += core/runtime/seccomp-file.c core/runtime/seccomp-file.h core/runtime/seccomp-internal.h

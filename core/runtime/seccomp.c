@@ -2,6 +2,7 @@
 
 #include "core/runtime/seccomp.h"
 #include "core/runtime/seccomp-enosys.h"
+#include "core/runtime/seccomp-internal.h"
 #include "core/lib/mem.h"
 
 #include <errno.h>
@@ -15,13 +16,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* what berth_seccomp_prepare hands to berth_seccomp_load: the final BPF
-   program and the seccomp(2) flags libseccomp would have used */
-struct berth_seccomp_filter
-{
-  struct sock_fprog prog;
-  unsigned int flags;
-};
 
 static int
 add_arch (scmp_filter_ctx ctx, uint32_t arch, berth_error_t *err)

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "core/runtime/seccomp-file.h"
 #include "core/runtime/spec-internal.h"
 #include "core/lib/mem.h"
 
@@ -150,6 +151,8 @@ spec_parse_seccomp (json_object *s, struct berth_spec_seccomp **out, berth_error
   size_t i;
 
   *out = sc;
+  if (json_object_is_type (s, json_type_object))
+    sc->json = berth_seccomp_json_text (s);
   if (sj_expect_object (s, w, err) < 0
       || sj_required (sj_string (s, w, "defaultAction", &def, err), w, "defaultAction", err) < 0)
     return berth_error_ret (err);
@@ -199,5 +202,6 @@ spec_seccomp_free (struct berth_spec_seccomp *sc)
     }
   free (sc->rules);
   free (sc->arches);
+  free (sc->json);
   free (sc);
 }

@@ -203,6 +203,9 @@ struct berth_spec_seccomp
   bool flag_spec_allow;
   struct berth_spec_seccomp_rule *rules;
   size_t n_rules;
+  /* the linux.seccomp object as berth_seccomp_json_text writes it: what a
+     precompiled filter must have been built from (seccomp-file.c) */
+  char *json;
 };
 
 struct berth_spec_hook

@@ -9,3 +9,4 @@ berth_shim_LDADD = core/libberth-runtime.la core/libberth-core.la $(JSONC_LIBS)
 berth_shim_SOURCES += \
 	core/shim/sockets.c core/shim/sockets.h \
 	core/shim/exec-start.c core/shim/exec-start.h
+berth_shim_SOURCES += core/shim/idle-memory.c core/shim/idle-memory.h

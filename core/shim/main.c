@@ -46,6 +46,7 @@
 #include "core/runtime/cloned-binary.h"
 #include "core/shim/attach.h"
 #include "core/shim/exec-start.h"
+#include "core/shim/idle-memory.h"
 #include "core/shim/log-copy.h"
 #include "core/shim/sockets.h"
 
@@ -605,6 +606,7 @@ run_container (struct shim *s, const char *attach)
     s->pid = st->pid;
   }
   report (s, "OK %d %d\n", (int) s->pid, (int) getpid ());
+  shim_idle_memory ();
   serve (s);
   shim_log_flush (&s->log);
   if (s->log.driver->ops.log.close (s->log.stream, &err) < 0)
@@ -649,6 +651,7 @@ run_exec (struct shim *s, const char *attach)
   if (s->err_fd >= 0)
     fcntl (s->err_fd, F_SETFL, O_NONBLOCK);
   report (s, "OK %d %d\n", (int) s->pid, (int) getpid ());
+  shim_idle_memory ();
   serve (s);
   finish (s, attach, false);
   berth_cfg_free (s->log_opts);

@@ -159,8 +159,8 @@ bridge_ensure_here (const char *name, uint32_t mtu, const char *gw_cidr, char ms
 }
 
 static int
-veth_create_here (const char *host_name, const char *bridge, int netns_fd, const uint8_t mac[6], uint32_t mtu,
-                  char msg[BLINK_MSG])
+veth_create_here (const char *host_name, const char *bridge, int netns_fd, const char *peer_name, const uint8_t mac[6],
+                  uint32_t mtu, char msg[BLINK_MSG])
 {
   struct nl_sock *sk = route_socket (msg);
   struct rtnl_link *veth = NULL, *peer = NULL;
@@ -187,7 +187,7 @@ veth_create_here (const char *host_name, const char *bridge, int netns_fd, const
   rtnl_link_set_master (veth, (int) br_index);
   rtnl_link_set_flags (veth, IFF_UP);
   peer = rtnl_link_veth_get_peer (veth);
-  rtnl_link_set_name (peer, "eth0");
+  rtnl_link_set_name (peer, peer_name);
   rtnl_link_set_ns_fd (peer, netns_fd);
   rtnl_link_set_addr (peer, lladdr);
   if (mtu > 0)
@@ -212,7 +212,7 @@ out:
 struct ns_job
 {
   int netns_fd;
-  const char *cidr, *gateway;
+  const char *ifname, *cidr, *gateway;
   char *msg;
   int result;
 };
@@ -229,13 +229,13 @@ configure_here (struct ns_job *j)
 
   if (sk == NULL)
     return -EIO;
-  if ((r = rtnl_link_get_kernel (sk, 0, "lo", &lo)) < 0 || (r = rtnl_link_get_kernel (sk, 0, "eth0", &eth)) < 0)
+  if ((r = rtnl_link_get_kernel (sk, 0, "lo", &lo)) < 0 || (r = rtnl_link_get_kernel (sk, 0, j->ifname, &eth)) < 0)
     {
       r = fail (j->msg, nl_to_errno (r), "container namespace: %s", nl_geterror (r));
       goto out;
     }
   if ((r = link_up (sk, lo, j->msg)) < 0 || (r = link_up (sk, eth, j->msg)) < 0
-      || (r = add_address (sk, rtnl_link_get_ifindex (eth), j->cidr, "eth0", j->msg)) < 0)
+      || (r = add_address (sk, rtnl_link_get_ifindex (eth), j->cidr, j->ifname, j->msg)) < 0)
     goto out;
   if (j->gateway == NULL)
     goto out;
@@ -292,9 +292,10 @@ ns_thread (void *p)
 }
 
 int
-blink_netns_configure (int netns_fd, const char *cidr, const char *gateway, char msg[BLINK_MSG])
+blink_netns_configure (int netns_fd, const char *ifname, const char *cidr, const char *gateway, char msg[BLINK_MSG])
 {
-  struct ns_job j = { .netns_fd = netns_fd, .cidr = cidr, .gateway = gateway, .msg = msg, .result = 0 };
+  struct ns_job j = { .netns_fd = netns_fd, .ifname = ifname, .cidr = cidr, .gateway = gateway, .msg = msg,
+                      .result = 0 };
   pthread_t t;
   int r = pthread_create (&t, NULL, ns_thread, &j);
 
@@ -350,12 +351,34 @@ blink_sysctl_on (const char *path, int *changed, char msg[BLINK_MSG])
   return 0;
 }
 
+int
+blink_port_hairpin (const char *port, char msg[BLINK_MSG])
+{
+  char path[96];
+  int fd;
+
+  /* sysfs: one write, where netlink would need a second RTM_SETLINK
+     (AF_BRIDGE) round trip after the enslaving one */
+  snprintf (path, sizeof (path), "/sys/class/net/%s/brport/hairpin_mode", port);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail (msg, -errno, "open %s: %s", path, strerror (errno));
+  if (write (fd, "1", 1) != 1)
+    {
+      int e = errno;
+      close (fd);
+      return fail (msg, -e, "write %s: %s", path, strerror (e));
+    }
+  close (fd);
+  return 0;
+}
+
 /* --- the entry points, each on a thread with a stack of its own size --- */
 
 struct link_job
 {
   int op;
-  const char *name, *bridge, *cidr;
+  const char *name, *bridge, *cidr, *peer;
   uint32_t mtu;
   int netns_fd;
   const uint8_t *mac;
@@ -372,7 +395,7 @@ link_job_run (void *p)
     case 0:
       return bridge_ensure_here (j->name, j->mtu, j->cidr, j->msg);
     case 1:
-      return veth_create_here (j->name, j->bridge, j->netns_fd, j->mac, j->mtu, j->msg);
+      return veth_create_here (j->name, j->bridge, j->netns_fd, j->peer, j->mac, j->mtu, j->msg);
     default:
       return delete_here (j->name, j->msg);
     }
@@ -398,11 +421,11 @@ blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char m
 }
 
 int
-blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const uint8_t mac[6], uint32_t mtu,
-                   char msg[BLINK_MSG])
+blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const char *peer_name, const uint8_t mac[6],
+                   uint32_t mtu, char msg[BLINK_MSG])
 {
-  struct link_job j = { .op = 1, .name = host_name, .bridge = bridge, .netns_fd = netns_fd, .mac = mac, .mtu = mtu,
-                        .msg = msg };
+  struct link_job j = { .op = 1, .name = host_name, .bridge = bridge, .netns_fd = netns_fd, .peer = peer_name,
+                        .mac = mac, .mtu = mtu, .msg = msg };
   return link_call (&j);
 }
 

@@ -16,18 +16,25 @@
    another type is an error), is up, has mtu and the address gw_cidr. */
 int blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG]);
 
-/* A veth pair: host_name enslaved to bridge and up; its peer eth0 in the
-   namespace netns_fd with the MAC mac; both with mtu. */
-int blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const uint8_t mac[6], uint32_t mtu,
-                       char msg[BLINK_MSG]);
+/* A veth pair: host_name enslaved to bridge and up; its peer `peer_name`
+   (eth0, eth1, ...) in the namespace netns_fd with the MAC mac; both with mtu. */
+int blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const char *peer_name,
+                       const uint8_t mac[6], uint32_t mtu, char msg[BLINK_MSG]);
 
-/* Inside netns_fd: lo and eth0 up, cidr on eth0, default route via gateway. */
-int blink_netns_configure (int netns_fd, const char *cidr, const char *gateway, char msg[BLINK_MSG]);
+/* Inside netns_fd: lo and ifname up, cidr on ifname, and a default route
+   via gateway unless gateway is NULL. */
+int blink_netns_configure (int netns_fd, const char *ifname, const char *cidr, const char *gateway,
+                           char msg[BLINK_MSG]);
 
 /* Delete the link `name`; a link that is not there is not an error. */
 int blink_delete (const char *name, char msg[BLINK_MSG]);
 
 /* Write 1 to /proc/sys/<path>; *changed tells whether it was something else. */
 int blink_sysctl_on (const char *path, int *changed, char msg[BLINK_MSG]);
+
+/* Hairpin mode on the bridge port `port` (a veth): with br_netfilter, a
+   container's packet to a published port of its own is DNATed at the
+   bridge and must go back out of the port it came in by. */
+int blink_port_hairpin (const char *port, char msg[BLINK_MSG]);
 
 #endif

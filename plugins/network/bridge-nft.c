@@ -95,13 +95,18 @@ run_here (const char *cmds, int code, const char *what, char msg[BNFT_MSG])
 }
 
 int
-bnft_table_setup (const char *table, const char *bridge, const char *subnet, char msg[BNFT_MSG])
+bnft_table_setup (const char *table, const char *bridge, const char *subnet, bool internal, char msg[BNFT_MSG])
 {
-  char *cmds = NULL;
+  char *cmds = NULL, masq[160];
   int r;
 
   if (!bnft_name_ok (table) || !bnft_name_ok (bridge))
     return fail (msg, -EINVAL, "nftables: bad table or bridge name");
+  /* an internal network has no way out: no masquerade */
+  if (internal)
+    masq[0] = '\0';
+  else
+    snprintf (masq, sizeof (masq), "    ip saddr %s oifname != \"%s\" masquerade\n", subnet, bridge);
   /* "add" then "delete" so that the delete never fails; the whole buffer is
      one transaction, so the table is never seen half-built */
   if (asprintf (&cmds,
@@ -119,16 +124,27 @@ bnft_table_setup (const char *table, const char *bridge, const char *subnet, cha
                 "    fib daddr type local dnat ip to meta l4proto . th dport map @puball\n"
                 "  }\n"
                 "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
-                "    ip saddr %3$s oifname != \"%2$s\" masquerade\n"
+                "%3$s"
                 "    oifname \"%2$s\" ip saddr 127.0.0.0/8 masquerade\n"
+                /* hairpin: a container to a published port (its own or a
+                   neighbour's) through a host address goes back into the
+                   bridge (with br_netfilter DNATed at the bridge itself, no
+                   input interface then): from the gateway's address, so
+                   the answer comes back through conntrack and is un-NATed */
+                "    oifname \"%2$s\" ip saddr %5$s ct status dnat masquerade\n"
                 "  }\n"
+                /* isolation: into the bridge only what its own containers
+                   send, answers, and published ports; an internal network's
+                   traffic never leaves its bridge */
                 "  chain forward { type filter hook forward priority filter; policy accept;\n"
                 "    oifname \"%2$s\" ct state established,related accept\n"
-                "    iifname \"%2$s\" accept\n"
+                "    iifname \"%2$s\" oifname \"%2$s\" accept\n"
+                "    iifname \"%2$s\" %4$s\n"
                 "    oifname \"%2$s\" ct status dnat accept\n"
+                "    oifname \"%2$s\" drop\n"
                 "  }\n"
                 "}\n",
-                table, bridge, subnet)
+                table, bridge, masq, internal ? "drop" : "accept", subnet)
       < 0)
     return fail (msg, -ENOMEM, "out of memory");
   r = run (cmds, -EIO, "set up the table", msg);

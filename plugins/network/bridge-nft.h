@@ -17,8 +17,11 @@
 
 #define BNFT_MSG 512
 
-/* The table built afresh (an old one of the same name is replaced whole). */
-int bnft_table_setup (const char *table, const char *bridge, const char *subnet, char msg[BNFT_MSG]);
+/* The table built afresh (an old one of the same name is replaced whole).
+   Forwarding into the bridge from elsewhere (another network, a routed
+   outsider) is dropped except answers and published ports; internal: no
+   masquerade, and nothing from the bridge is forwarded elsewhere. */
+int bnft_table_setup (const char *table, const char *bridge, const char *subnet, bool internal, char msg[BNFT_MSG]);
 int bnft_table_remove (const char *table, char msg[BNFT_MSG]);
 
 /* One published port: host_ip NULL or "0.0.0.0" is every local address.

@@ -6,7 +6,11 @@
  *
  * Addresses come from the core's IPAM (BERTH_NET_CAP_IPAM).  Options of a
  * network (driver_opts): com.docker.network.bridge.name (default berth0),
- * berth.nftables.table (default berth).
+ * berth.nftables.table (default berth).  Every network has its own bridge
+ * and table; each table lets into its bridge only its own traffic, answers
+ * and published ports, so networks cannot reach each other.  An internal
+ * network (c->internal) has no masquerade, no default route in its
+ * containers and nothing forwarded out of its bridge.
  *
  * An endpoint's interfaces are made at join and removed at leave, so a
  * daemon that restarts while containers run declares their endpoints again
@@ -37,6 +41,8 @@ struct bep
 {
   char *id;
   char veth[IF_NAMESIZE];
+  char ifname[IF_NAMESIZE]; /* in the container: eth<N> */
+  bool no_gateway;
   char *ip, *cidr;
   uint8_t mac[6];
   bool joined;
@@ -49,6 +55,7 @@ struct bnet
 {
   char *id, *bridge, *table, *subnet, *gateway;
   uint32_t mtu;
+  bool internal;
   struct bep *eps;
   struct bnet *next;
 };
@@ -178,7 +185,7 @@ setup_network (struct bridge *b, struct bnet *n, struct berth_error **err)
   r = blink_sysctl_on (path, &changed, msg);
   if (r < 0)
     return h->error_set (err, -r, "bridge: %s", msg);
-  r = bnft_table_setup (n->table, n->bridge, n->subnet, msg);
+  r = bnft_table_setup (n->table, n->bridge, n->subnet, n->internal, msg);
   if (r < 0)
     return h->error_set (err, -r, "bridge: %s", msg);
   return 0;
@@ -218,6 +225,7 @@ bridge_network_create (void *drv, const char *net_id, const struct berth_net_con
       return h->error_set (err, ENOMEM, "bridge: out of memory");
     }
   n->mtu = c->mtu;
+  n->internal = c->internal != 0;
   r = setup_network (b, n, err);
   if (r < 0)
     net_free (n);
@@ -299,6 +307,8 @@ bridge_endpoint_create (void *drv, const char *net_id, const char *ep_id, const 
     {
       memcpy (e->mac, ep->mac, sizeof (e->mac));
       veth_name (ep_id, e->veth);
+      snprintf (e->ifname, sizeof (e->ifname), "eth%u", (unsigned) BERTH_EP_IFNUM (ep->flags));
+      e->no_gateway = (ep->flags & BERTH_EP_NO_GATEWAY) != 0 || n->internal;
       e->next = n->eps;
       n->eps = e;
     }
@@ -360,9 +370,10 @@ bridge_join (void *drv, const char *net_id, const char *ep_id, int netns_fd, str
     r = h->error_set (err, EBUSY, "bridge: endpoint %s is joined already", ep_id);
   else if (netns_fd < 0)
     r = h->error_set (err, EINVAL, "bridge: endpoint %s: the container needs a network namespace", ep_id);
-  else if ((r = blink_veth_create (e->veth, n->bridge, netns_fd, e->mac, n->mtu, msg)) < 0)
+  else if ((r = blink_veth_create (e->veth, n->bridge, netns_fd, e->ifname, e->mac, n->mtu, msg)) < 0)
     r = h->error_set (err, -r, "bridge: %s", msg);
-  else if ((r = blink_netns_configure (netns_fd, e->cidr, n->gateway, msg)) < 0)
+  else if ((r = blink_port_hairpin (e->veth, msg)) < 0
+           || (r = blink_netns_configure (netns_fd, e->ifname, e->cidr, e->no_gateway ? NULL : n->gateway, msg)) < 0)
     {
       blink_delete (e->veth, ignored);
       r = h->error_set (err, -r, "bridge: %s", msg);
@@ -370,7 +381,7 @@ bridge_join (void *drv, const char *net_id, const char *ep_id, int netns_fd, str
   else
     {
       e->joined = true;
-      snprintf (ret->ifname, sizeof (ret->ifname), "eth0");
+      snprintf (ret->ifname, sizeof (ret->ifname), "%s", e->ifname);
       snprintf (ret->gateway4, sizeof (ret->gateway4), "%s", n->gateway);
       ret->gateway6[0] = '\0';
     }

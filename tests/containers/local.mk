@@ -32,3 +32,9 @@ TESTS += tests/containers/layers.sh
 EXTRA_DIST += tests/containers/layers.sh
 TESTS += tests/containers/logs.sh
 EXTRA_DIST += tests/containers/logs.sh
+# starts that overlap: parallel run -d/--rm, start racing stop/rm/start/attach (root only)
+TESTS += tests/containers/parallel.sh
+EXTRA_DIST += tests/containers/parallel.sh
+# records written with fewer syncs: etc files rewritten, --rm removed at restore (root only)
+TESTS += tests/containers/crash-records.sh
+EXTRA_DIST += tests/containers/crash-records.sh

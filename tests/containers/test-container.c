@@ -204,7 +204,12 @@ START_TEST (test_create_refusals)
                   "soft limit must be less");
   assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}}",
                   "invalid ulimit type");
-  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"container:other\"}}", "NetworkMode");
+  /* container:<name|id> is taken (core/network/container-mode.c), with moby's conflicts */
+  assert_refused ("{\"Image\":\"x\",\"Hostname\":\"h\",\"HostConfig\":{\"NetworkMode\":\"container:other\"}}",
+                  "conflicting options: hostname and the network mode");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"container:\"}}",
+                  "invalid container format container:<name|id>");
+  assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"ExtraHosts\":[\"nocolon\"]}}", "bad format for add-host");
   assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"PortBindings\":{\"80/sctp\":[{\"HostPort\":\"80\"}]}}}",
                   "invalid proto");
   assert_refused ("{\"Image\":\"x\",\"HostConfig\":{\"CapAdd\":[\"CAP_FLY\"]}}", "unknown capability");

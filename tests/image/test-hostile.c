@@ -1,5 +1,7 @@
 /* Every hostile tar (tests/fixtures/hostile-tars) applied in flatten and
-   overlay mode, through openat2 and through the O_PATH walk: the canaries
+   overlay mode, through openat2 and through the O_PATH walk (the walk runs
+   also read the tar as a verified one, LAYER_APPLY_VERIFIED, whose file
+   bodies are copied straight from the fd): the canaries
    outside the target must be untouched, and the case must be rejected or
    land inside as its expectation says. */
 #include "config.h"
@@ -110,9 +112,10 @@ teardown (void)
 }
 
 static int
-apply (void (*build) (struct tarb *, const char *), bool overlay, berth_error_t *err)
+apply (void (*build) (struct tarb *, const char *), bool overlay, bool verified, berth_error_t *err)
 {
-  struct layer_apply_opts opts = { .flags = overlay ? LAYER_APPLY_OVERLAY : 0, .max_uncompressed = 1u << 30 };
+  struct layer_apply_opts opts = { .flags = (overlay ? LAYER_APPLY_OVERLAY : 0) | (verified ? LAYER_APPLY_VERIFIED : 0),
+                                   .max_uncompressed = 1u << 30 };
   cleanup_free char *target = xasprintf ("%s/target", host);
   cleanup_free char *data = NULL;
   struct tarb *t = tarb_new (TARB_NONE);
@@ -143,8 +146,8 @@ START_TEST (test_breakout)
   in_root_force_walk (walk);
   before = snapshot ();
   if (c->lower && !overlay)
-    ck_assert_msg (apply (c->lower, false, &err) == 0, "%s lower: %s", c->name, err ? berth_error_msg (&err) : "");
-  r = apply (c->build, overlay, &err);
+    ck_assert_msg (apply (c->lower, false, walk, &err) == 0, "%s lower: %s", c->name, err ? berth_error_msg (&err) : "");
+  r = apply (c->build, overlay, walk, &err);
   after = snapshot ();
   ck_assert_msg (strcmp (before, after) == 0, "%s (%s, %s): host changed!\nbefore:\n%s\nafter:\n%s", c->name,
                  overlay ? "overlay" : "flatten", walk ? "walk" : "openat2", before, after);

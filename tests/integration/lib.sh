@@ -44,10 +44,34 @@ IT_PIDFILE="$IT_EXEC/berthd.pid"
 IT_CONFIG="$IT_DIR/berth.yaml"
 IT_LOG="$IT_DIR/berthd.log"
 IT_PID=
-# The default bridge of a test daemon: its own interface and nftables table
-# (subnet picked free), so parallel daemons never share berth0.
+# The default bridge of a test daemon: its own interface, nftables table and
+# subnet, so parallel daemons never share berth0.  The subnet is reserved, not
+# picked free by the daemon: two daemons starting at once could both see the
+# same /16 free.  10.199.N.0/24, N held by an atomic mkdir (taken back when its
+# owner is gone).
 IT_BRIDGE="bt${IT_DIR##*.}"
 IT_NFT_TABLE="berth_it_${IT_DIR##*.}"
+IT_SUBNET_DIR=
+it_reserve_subnet () {
+  local n=0 d owner
+  while [ "$n" -lt 256 ]; do
+    d="${TMPDIR:-/tmp}/berth-it-subnet.$n"
+    if mkdir "$d" 2> /dev/null; then
+      echo $$ > "$d/owner"
+      IT_SUBNET_DIR=$d
+      IT_SUBNET="10.199.$n.0/24"
+      return 0
+    fi
+    owner=$(cat "$d/owner" 2> /dev/null)
+    if [ -n "$owner" ] && ! kill -0 "$owner" 2> /dev/null; then
+      rm -rf "$d"
+      continue
+    fi
+    n=$((n + 1))
+  done
+  it_fail "no free 10.199.N.0/24 test subnet (see ${TMPDIR:-/tmp}/berth-it-subnet.*)"
+}
+it_reserve_subnet
 
 {
   echo "data-root: $IT_DATA"
@@ -57,6 +81,7 @@ IT_NFT_TABLE="berth_it_${IT_DIR##*.}"
   echo "network-opts:"
   echo "  bridge: $IT_BRIDGE"
   echo "  nft-table: $IT_NFT_TABLE"
+  echo "  subnet: $IT_SUBNET"
 } > "$IT_CONFIG"
 
 it_cleanup () {
@@ -66,6 +91,7 @@ it_cleanup () {
   fi
   ip link del "$IT_BRIDGE" 2> /dev/null
   nft delete table ip "$IT_NFT_TABLE" 2> /dev/null
+  [ -n "$IT_SUBNET_DIR" ] && rm -rf "$IT_SUBNET_DIR"
   rm -rf "$IT_DIR"
 }
 trap it_cleanup EXIT

@@ -28,6 +28,8 @@ sed -i '/^network-opts:/,$d' "$IT_CONFIG"
   echo "  subnet: $NET_SUBNET"
   echo "  nft-table: $NET_TABLE"
   echo "  mtu: \"1400\""
+  # more network-opts lines of the test's own (e.g. dns-forward)
+  [ -z "${NET_OPTS_EXTRA:-}" ] || printf '%s\n' "$NET_OPTS_EXTRA"
 } >> "$IT_CONFIG"
 
 net_cleanup () {

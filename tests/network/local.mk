@@ -9,3 +9,14 @@ tests_network_test_network_SOURCES = tests/network/test-network.c
 tests_network_test_network_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_network_test_network_LDADD = core/libberth-container.la $(CHECK_LIBS) $(JSONC_LIBS)
 endif
+# --network container:, --dns*/--add-host, hairpin, leak cycles (H16)
+TESTS += tests/network/container-mode.sh tests/network/dns-opts.sh tests/network/hairpin.sh tests/network/leaks.sh
+EXTRA_DIST += tests/network/container-mode.sh tests/network/dns-opts.sh tests/network/hairpin.sh \
+	tests/network/leaks.sh
+# user-defined networks and their DNS (root), and the DNS message code
+TESTS += tests/network/networks.sh tests/network/dns.sh
+EXTRA_DIST += tests/network/networks.sh tests/network/dns.sh
+check_PROGRAMS += tests/network/test-dns
+TESTS += tests/network/test-dns
+tests_network_test_dns_SOURCES = tests/network/test-dns.c
+tests_network_test_dns_LDADD = core/libberth-container.la

@@ -15,3 +15,11 @@ tests_seccomp_seccomp_convert_LDADD = core/libberth-core.la
 
 TESTS += tests/seccomp/matrix.sh
 EXTRA_DIST += tests/seccomp/matrix.sh tests/seccomp/matrix-helper.c
+# precompiled filters: read back == compiled, stale/torn/untrusted files refused
+if HAVE_CHECK
+check_PROGRAMS += tests/seccomp/test-seccomp-file
+TESTS += tests/seccomp/test-seccomp-file
+endif
+tests_seccomp_test_seccomp_file_SOURCES = tests/seccomp/test-seccomp-file.c
+tests_seccomp_test_seccomp_file_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
+tests_seccomp_test_seccomp_file_LDADD = core/libberth-runtime.la $(CHECK_LIBS) $(SECCOMP_LIBS)

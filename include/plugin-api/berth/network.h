@@ -24,6 +24,13 @@ struct berth_net_config
   const struct berth_cfg *driver_opts;
 };
 
+/* berth_endpoint.flags: no default route through this endpoint's gateway
+   (a second network of a container, or an internal one); and the number N
+   of the container's interface, eth<N> (0 for the first). */
+#define BERTH_EP_NO_GATEWAY (1u << 0)
+#define BERTH_EP_IFNUM(flags) (((flags) >> 8) & 0xffu)
+#define BERTH_EP_FLAGS_IFNUM(n) (((uint32_t) (n) & 0xffu) << 8)
+
 struct berth_endpoint
 {
   uint32_t struct_size;

@@ -1,0 +1,251 @@
+/* POST /build: the context tar streamed from the body into a private
+   directory (never held in memory), the build run by core/build, its
+   progress sent as a JSON message stream as Docker's legacy builder does. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/build/context.h"
+#include "core/build/engine.h"
+#include "core/config/config.h"
+#include "core/daemon/build.h"
+#include "core/daemon/daemon.h"
+#include "core/daemon/events.h"
+#include "core/daemon/http.h"
+#include "core/image/reference.h"
+#include "core/image/service.h"
+#include "core/lib/fs.h"
+#include "core/lib/log.h"
+#include "core/lib/mem.h"
+
+struct out
+{
+  struct berth_request *req;
+  struct berth_response *resp;
+  bool quiet;
+};
+
+static void
+send_json (struct out *o, json_object *msg)
+{
+  berth_error_t err = NULL;
+
+  if (!berth_response_streaming (o->req)
+      && berth_response_stream_begin (o->req, o->resp, 200, "application/json", &err) < 0)
+    {
+      berth_error_release (&err);
+      return;
+    }
+  if (berth_response_stream_json (o->req, msg, &err) < 0)
+    berth_error_release (&err); /* the client left; the build goes on */
+}
+
+static void
+send_stream (struct out *o, const char *text, size_t len)
+{
+  json_object *msg = json_object_new_object ();
+
+  json_object_object_add (msg, "stream", json_object_new_string_len (text, (int)len));
+  send_json (o, msg);
+  json_object_put (msg);
+}
+
+static void
+on_output (void *ud, const char *text, size_t len)
+{
+  struct out *o = ud;
+
+  if (!o->quiet)
+    send_stream (o, text, len);
+}
+
+/* a JSON object from the query (buildargs, labels), or NULL */
+static int
+query_object (struct berth_request *req, const char *key, json_object **ret, berth_error_t *err)
+{
+  const char *v = berth_request_query (req, key);
+
+  *ret = NULL;
+  if (v == NULL || v[0] == '\0')
+    return 0;
+  if (berth_request_parse_json (v, strlen (v), ret, err) < 0)
+    return berth_error_wrap (err, "%s", key);
+  if (!json_object_is_type (*ret, json_type_object))
+    {
+      json_object_put (*ret);
+      *ret = NULL;
+      return berth_error_make (err, EINVAL, "%s must be a JSON object", key);
+    }
+  return 0;
+}
+
+/* read what is left of the body, so the client sees the answer */
+static void
+drain (struct berth_request *req)
+{
+  char buf[16384];
+
+  while (read (req->body_fd, buf, sizeof (buf)) > 0)
+    ;
+}
+
+static int
+handle_build (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
+{
+  struct out o = { req, resp, berth_request_query_bool (req, "q") };
+  cleanup_strv char **tags = berth_request_query_all (req, "t");
+  const char *remote = berth_request_query (req, "remote");
+  json_object *args = NULL, *labels = NULL;
+  struct image_ref **refs = NULL;
+  size_t n_refs = 0;
+  cleanup_free char *ctx = NULL, *cache = NULL;
+  const char *rm = berth_request_query (req, "rm");
+  struct build_opts bo = { 0 };
+  struct build_deps deps = { d->images, d->containers, NULL };
+  char id[DIGEST_BUF_SIZE] = "";
+  int code = 0, r = 0;
+
+  if (remote != NULL && remote[0] != '\0')
+    {
+      drain (req);
+      return berth_error_make (err, ENOSYS, "building from a remote context (%s) is not supported yet", remote);
+    }
+  if (query_object (req, "buildargs", &args, err) < 0 || query_object (req, "labels", &labels, err) < 0)
+    {
+      json_object_put (args);
+      drain (req);
+      return berth_error_ret (err);
+    }
+  for (size_t i = 0; tags[i] != NULL && r == 0; i++)
+    {
+      struct image_ref *ref = NULL;
+      r = image_ref_parse (tags[i], IMAGE_REF_DEFAULT_TAG, &ref, err);
+      if (r == 0 && ref->digest != NULL)
+        {
+          image_ref_free (ref);
+          r = berth_error_make (err, EINVAL, "invalid reference format: %s: a build cannot be tagged by digest",
+                                tags[i]);
+        }
+      if (r < 0)
+        break;
+      refs = xrealloc (refs, (n_refs + 1) * sizeof (*refs));
+      refs[n_refs++] = ref;
+    }
+  if (r == 0)
+    {
+      ctx = xasprintf ("%s/build-context-XXXXXX", image_service_tmp_dir (d->images));
+      if (mkdtemp (ctx) == NULL)
+        r = berth_error_errno (err, errno, "create %s", ctx);
+    }
+  bo.dockerfile = berth_request_query (req, "dockerfile");
+  if (r == 0)
+    r = build_context_extract (req->body_fd, ctx, bo.dockerfile != NULL && bo.dockerfile[0] != '\0' ? bo.dockerfile
+                                                                                                     : "Dockerfile",
+                               err);
+  drain (req);
+  if (r == 0 && !berth_request_body_complete (req))
+    r = berth_error_make (err, EINVAL, "the upload of the build context was interrupted");
+  if (r == 0)
+    {
+      cache = xasprintf ("%s/build-cache", d->cfg->data_root);
+      deps.cache_dir = cache;
+      bo.context_dir = ctx;
+      bo.build_args = args;
+      bo.labels = labels;
+      bo.target = berth_request_query (req, "target");
+      bo.network = berth_request_query (req, "networkmode");
+      bo.no_cache = berth_request_query_bool (req, "nocache");
+      bo.rm = rm == NULL || rm[0] == '\0' || berth_request_query_bool (req, "rm");
+      bo.force_rm = berth_request_query_bool (req, "forcerm");
+      r = build_run (&deps, &bo, on_output, &o, id, &code, err);
+    }
+  for (size_t i = 0; r == 0 && i < n_refs; i++)
+    r = image_service_tag (d->images, refs[i], id, NULL, err);
+  if (r == 0)
+    {
+      json_object *aux = json_object_new_object ();
+      json_object *msg = json_object_new_object ();
+      json_object_object_add (aux, "ID", json_object_new_string (id));
+      json_object_object_add (msg, "aux", aux);
+      send_json (&o, msg);
+      json_object_put (msg);
+      if (o.quiet)
+        {
+          cleanup_free char *line = xasprintf ("%s\n", id);
+          send_stream (&o, line, strlen (line));
+        }
+      else
+        {
+          cleanup_free char *line = xasprintf ("Successfully built %.12s\n", digest_hex (id));
+          send_stream (&o, line, strlen (line));
+        }
+      for (size_t i = 0; i < n_refs; i++)
+        {
+          cleanup_free char *name = image_ref_familiar_string (refs[i]);
+          berth_events_image (d->events, "tag", id, name);
+          if (!o.quiet)
+            {
+              cleanup_free char *line = xasprintf ("Successfully tagged %s\n", name);
+              send_stream (&o, line, strlen (line));
+            }
+        }
+    }
+  if (ctx != NULL)
+    {
+      berth_error_t e2 = NULL;
+      if (berth_rm_rf (ctx, &e2) < 0)
+        {
+          log_warn ("build: %s", berth_error_msg (&e2));
+          berth_error_release (&e2);
+        }
+    }
+  for (size_t i = 0; i < n_refs; i++)
+    image_ref_free (refs[i]);
+  free (refs);
+  json_object_put (args);
+  json_object_put (labels);
+  if (r < 0)
+    {
+      /* errors travel in the stream, as the legacy builder sends them */
+      json_object *msg = json_object_new_object ();
+      json_object *detail = json_object_new_object ();
+      if (code != 0)
+        json_object_object_add (detail, "code", json_object_new_int (code));
+      json_object_object_add (detail, "message", json_object_new_string (berth_error_msg (err)));
+      json_object_object_add (msg, "errorDetail", detail);
+      json_object_object_add (msg, "error", json_object_new_string (berth_error_msg (err)));
+      send_json (&o, msg);
+      json_object_put (msg);
+      berth_error_release (err);
+    }
+  return 0;
+}
+
+static int
+handle_build_prune (struct berthd *d, struct berth_request *req, struct berth_response *resp, berth_error_t *err)
+{
+  json_object *o = json_object_new_object ();
+
+  (void)d;
+  (void)req;
+  (void)err;
+  /* the cache entries are image ids: image prune frees their space */
+  json_object_object_add (o, "CachesDeleted", json_object_new_array ());
+  json_object_object_add (o, "SpaceReclaimed", json_object_new_int64 (0));
+  berth_response_json (resp, 200, o);
+  return 0;
+}
+
+static const struct berth_route build_routes[] = {
+  { "POST", "/build", BERTH_BODY_STREAM, handle_build },
+  { "POST", "/build/prune", BERTH_BODY_IGNORE, handle_build_prune },
+};
+
+void
+berth_build_routes (struct berth_router *r)
+{
+  berth_router_add (r, build_routes, sizeof (build_routes) / sizeof (build_routes[0]));
+}
