@@ -15,6 +15,7 @@
 #include "core/cli/terminal.h"
 #include "core/image/reference.h"
 #include "core/lib/mem.h"
+#include "core/lib/timestamp.h"
 
 enum
 {
@@ -36,6 +37,13 @@ enum
   OPT_SIG_PROXY,
   OPT_CGROUPNS,
   OPT_PULL,
+  OPT_HEALTH_CMD,
+  OPT_HEALTH_INTERVAL,
+  OPT_HEALTH_TIMEOUT,
+  OPT_HEALTH_START_PERIOD,
+  OPT_HEALTH_START_INTERVAL,
+  OPT_HEALTH_RETRIES,
+  OPT_NO_HEALTHCHECK,
 };
 
 /* go-units RAMInBytes: "512m", "1.5g", "64MiB", "100" (bytes); 1 on error
@@ -114,6 +122,20 @@ bad_value (const char *arg, const char *flag, const char *why)
 {
   fprintf (stderr, "invalid argument \"%s\" for \"%s\" flag: %s\n", arg, flag, why);
   return 1;
+}
+
+/* --health-interval etc.: a Go duration, not negative */
+static int
+health_duration (const char *arg, const char *flag, int64_t *ret)
+{
+  if (berth_duration_parse (arg, ret) < 0)
+    return bad_value (arg, flag, "invalid duration");
+  if (*ret < 0)
+    {
+      fprintf (stderr, "%s cannot be negative\n", flag);
+      return 1;
+    }
+  return 0;
 }
 
 static int
@@ -254,6 +276,30 @@ on_opt (int opt, const char *arg, void *ud)
     case OPT_RESTART:
       o->restart = arg;
       return 0;
+    case OPT_HEALTH_CMD:
+      o->health_cmd = arg;
+      o->has_health = true;
+      return 0;
+    case OPT_HEALTH_INTERVAL:
+      o->has_health = true;
+      return health_duration (arg, "--health-interval", &o->health_interval);
+    case OPT_HEALTH_TIMEOUT:
+      o->has_health = true;
+      return health_duration (arg, "--health-timeout", &o->health_timeout);
+    case OPT_HEALTH_START_PERIOD:
+      o->has_health = true;
+      return health_duration (arg, "--health-start-period", &o->health_start_period);
+    case OPT_HEALTH_START_INTERVAL:
+      o->has_health = true;
+      return health_duration (arg, "--health-start-interval", &o->health_start_interval);
+    case OPT_HEALTH_RETRIES:
+      if (parse_int (arg, &o->health_retries) != 0 || o->health_retries < 0 || o->health_retries > 1000000)
+        return bad_value (arg, "--health-retries", "invalid syntax");
+      o->has_health = true;
+      return 0;
+    case OPT_NO_HEALTHCHECK:
+      o->no_healthcheck = true;
+      return 0;
     case OPT_PRIVILEGED:
       o->privileged = true;
       return 0;
@@ -298,6 +344,13 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
     { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
     { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
     { "restart", required_argument, NULL, OPT_RESTART },
+    { "health-cmd", required_argument, NULL, OPT_HEALTH_CMD },
+    { "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
+    { "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },
+    { "health-start-period", required_argument, NULL, OPT_HEALTH_START_PERIOD },
+    { "health-start-interval", required_argument, NULL, OPT_HEALTH_START_INTERVAL },
+    { "health-retries", required_argument, NULL, OPT_HEALTH_RETRIES },
+    { "no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK },
     { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
     { "privileged", no_argument, NULL, OPT_PRIVILEGED },
     { "memory-swap", required_argument, NULL, BERTH_OPT_MEMORY_SWAP },
@@ -344,6 +397,12 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
   if (optind >= argc)
     {
       fprintf (stderr, "\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.\n", argv[0], argv[0]);
+      *status = 125;
+      return 1;
+    }
+  if (o->no_healthcheck && o->has_health)
+    {
+      fprintf (stderr, "berth: --no-healthcheck conflicts with --health-* options\n");
       *status = 125;
       return 1;
     }
@@ -497,6 +556,25 @@ build_body (struct berth_create_opts *o, const char *image, char **cmd, int n_cm
     json_object_object_add (body, "StopSignal", json_object_new_string (o->stop_signal));
   if (o->has_stop_timeout)
     json_object_object_add (body, "StopTimeout", json_object_new_int64 (o->stop_timeout));
+  if (o->no_healthcheck || o->has_health)
+    {
+      /* docker's CLI: NONE, or the given fields (the rest from the image) */
+      json_object *hc = json_object_new_object (), *test = json_object_new_array ();
+      if (o->no_healthcheck)
+        json_object_array_add (test, json_object_new_string ("NONE"));
+      else if (o->health_cmd != NULL)
+        {
+          json_object_array_add (test, json_object_new_string ("CMD-SHELL"));
+          json_object_array_add (test, json_object_new_string (o->health_cmd));
+        }
+      json_object_object_add (hc, "Test", test);
+      json_object_object_add (hc, "Interval", json_object_new_int64 (o->health_interval));
+      json_object_object_add (hc, "Timeout", json_object_new_int64 (o->health_timeout));
+      json_object_object_add (hc, "StartPeriod", json_object_new_int64 (o->health_start_period));
+      json_object_object_add (hc, "StartInterval", json_object_new_int64 (o->health_start_interval));
+      json_object_object_add (hc, "Retries", json_object_new_int64 (o->health_retries));
+      json_object_object_add (body, "Healthcheck", hc);
+    }
 
   json_object_object_add (host, "AutoRemove", json_object_new_boolean (o->rm));
   json_object_object_add (host, "NetworkMode", json_object_new_string (o->network != NULL ? o->network : "default"));
@@ -661,6 +739,15 @@ static const char create_usage[]
       "  -e, --env list                 Set environment variables\n"
       "      --env-file list            Read in a file of environment variables\n"
       "      --help                     Print usage\n"
+      "      --health-cmd string        Command to run to check health\n"
+      "      --health-interval duration Time between running the check (ms|s|m|h) (default 0s)\n"
+      "      --health-retries int       Consecutive failures needed to report unhealthy\n"
+      "      --health-start-interval duration\n"
+      "                                 Time between running the check during the start period (ms|s|m|h) (default 0s)\n"
+      "      --health-start-period duration\n"
+      "                                 Start period for the container to initialize before starting health-retries\n"
+      "                                 countdown (ms|s|m|h) (default 0s)\n"
+      "      --health-timeout duration  Maximum time to allow one check to run (ms|s|m|h) (default 0s)\n"
       "  -h, --hostname string          Container host name\n"
       "      --init                     Run an init inside the container that forwards signals and reaps processes\n"
       "  -i, --interactive              Keep STDIN open even if not attached\n"
@@ -675,6 +762,7 @@ static const char create_usage[]
       "  -p, --publish list             Publish a container's port(s) to the host\n"
       "  -P, --publish-all              Publish all exposed ports to random ports\n"
       "      --expose list              Expose a port or a range of ports\n"
+      "      --no-healthcheck           Disable any container-specified HEALTHCHECK\n"
       "      --pids-limit int           Tune container pids limit (set -1 for unlimited)\n"
       "      --privileged               Give extended privileges to this container\n"
       "      --pull string              Pull image before running (\"always\", \"missing\", \"never\") (default \"missing\")\n"

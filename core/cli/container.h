@@ -17,6 +17,10 @@ struct berth_create_opts
   const char *cgroupns;
   const char *pull; /* --pull: "missing" (NULL), "always" or "never" */
   bool has_entrypoint, has_stop_timeout, has_pids_limit;
+  /* --health-*, --no-healthcheck (durations in nanoseconds, 0 = not given) */
+  const char *health_cmd;
+  int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
+  bool has_health, no_healthcheck;
   int64_t memory, nano_cpus, cpu_shares, pids_limit, shm_size, stop_timeout;
   struct json_object *env, *env_files, *labels, *cap_add, *cap_drop;
   /* --memory-swap (-1: unlimited), --ulimit, --security-opt, --log-driver, --log-opt */

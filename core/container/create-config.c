@@ -134,7 +134,7 @@ static const struct
 };
 
 /* Config fields berth cannot honour yet when set */
-static const char *const config_unsupported[] = { "Healthcheck", "MacAddress", NULL };
+static const char *const config_unsupported[] = { "MacAddress", NULL };
 
 static int
 check_config (json_object *body, berth_error_t *err)
@@ -578,6 +578,60 @@ normalize_network (json_object *host, json_object *warnings, berth_error_t *err)
   return 0;
 }
 
+/* moby's merge: the request's Healthcheck wins; an empty Test and zero
+   durations are taken from the image's.  Durations are nanoseconds, at
+   least 1 ms when set (moby's check). */
+static void
+healthcheck_default_int (json_object *h, const char *key, int64_t v)
+{
+  json_object *cur = json_object_object_get (h, key);
+  if (v != 0 && (cur == NULL || json_object_get_int64 (cur) == 0))
+    json_object_object_add (h, key, json_object_new_int64 (v));
+}
+
+static int
+merge_healthcheck (json_object *config, const struct image_run_config *img, berth_error_t *err)
+{
+  static const char *const durations[] = { "Interval", "Timeout", "StartPeriod", "StartInterval", NULL };
+  json_object *h = json_object_object_get (config, "Healthcheck"), *test;
+
+  if (img != NULL && img->healthcheck.test != NULL)
+    {
+      if (!json_object_is_type (h, json_type_object))
+        {
+          h = json_object_new_object ();
+          json_object_object_add (config, "Healthcheck", h);
+        }
+      test = json_object_object_get (h, "Test");
+      if (!json_object_is_type (test, json_type_array) || json_object_array_length (test) == 0)
+        json_object_object_add (h, "Test", strv_to_json (img->healthcheck.test));
+      healthcheck_default_int (h, "Interval", img->healthcheck.interval);
+      healthcheck_default_int (h, "Timeout", img->healthcheck.timeout);
+      healthcheck_default_int (h, "StartPeriod", img->healthcheck.start_period);
+      healthcheck_default_int (h, "StartInterval", img->healthcheck.start_interval);
+      healthcheck_default_int (h, "Retries", img->healthcheck.retries);
+    }
+  if (!json_object_is_type (h, json_type_object))
+    return 0;
+  test = json_object_object_get (h, "Test");
+  if (test != NULL && !json_object_is_type (test, json_type_array))
+    return berth_error_make (err, EINVAL, "Healthcheck.Test must be an array of strings");
+  for (size_t i = 0; durations[i]; i++)
+    {
+      json_object *v = json_object_object_get (h, durations[i]);
+      if (v == NULL)
+        continue;
+      if (!json_object_is_type (v, json_type_int))
+        return berth_error_make (err, EINVAL, "Healthcheck.%s must be an integer (nanoseconds)", durations[i]);
+      if (json_object_get_int64 (v) != 0 && json_object_get_int64 (v) < 1000000)
+        return berth_error_make (err, EINVAL, "%s in Healthcheck cannot be less than 1ms", durations[i]);
+    }
+  if (json_object_object_get (h, "Retries") != NULL
+      && json_object_get_int64 (json_object_object_get (h, "Retries")) < 0)
+    return berth_error_make (err, EINVAL, "Retries in Healthcheck cannot be negative");
+  return 0;
+}
+
 int
 create_config_build (json_object *body, const struct image_run_config *img, struct create_config *ret,
                      berth_error_t *err)
@@ -656,10 +710,8 @@ create_config_build (json_object *body, const struct image_run_config *img, stru
       goto fail;
     json_object_put (points);
   }
-  if (img && img->healthcheck.test)
-    json_object_array_add (ret->warnings,
-                           json_object_new_string ("the image's HEALTHCHECK is not run (health checks are not "
-                                                   "supported by berth yet)"));
+  if (merge_healthcheck (config, img, err) < 0)
+    goto fail;
   return 0;
 fail:
   create_config_clear (ret);

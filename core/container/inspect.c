@@ -62,7 +62,17 @@ container_status_text (const struct container *c, time_t now)
     case CONTAINER_RUNNING:
     case CONTAINER_PAUSED:
       ago = container_human_duration ((int64_t) now - container_time_unix (c->started_at));
-      return xasprintf ("Up %s%s", ago, c->status == CONTAINER_PAUSED ? " (Paused)" : "");
+      {
+        /* moby's State.String: Paused first, then the health */
+        const char *health = container_health_status (c);
+        if (c->status == CONTAINER_PAUSED)
+          return xasprintf ("Up %s (Paused)", ago);
+        if (health != NULL && strcmp (health, "starting") == 0)
+          return xasprintf ("Up %s (health: starting)", ago);
+        if (health != NULL)
+          return xasprintf ("Up %s (%s)", ago, health);
+        return xasprintf ("Up %s", ago);
+      }
     case CONTAINER_RESTARTING:
       ago = container_human_duration ((int64_t) now - container_time_unix (c->finished_at));
       return xasprintf ("Restarting (%d) %s ago", c->exit_code, ago);
@@ -216,6 +226,11 @@ state_json (const struct container *c)
   json_object_object_add (s, "Error", json_object_new_string (c->error ? c->error : ""));
   json_object_object_add (s, "StartedAt", json_object_new_string (c->started_at));
   json_object_object_add (s, "FinishedAt", json_object_new_string (c->finished_at));
+  {
+    json_object *health = container_health_json (c);
+    if (health != NULL)
+      json_object_object_add (s, "Health", health);
+  }
   return s;
 }
 

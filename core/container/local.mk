@@ -29,7 +29,7 @@ core_libberth_container_la_SOURCES += \
 	core/container/commit.c core/container/export.c core/container/commit.h
 # docker exec: exec instances and their OCI process
 core_libberth_container_la_SOURCES += \
-	core/container/manager-exec.c \
+	core/container/manager-exec.c core/container/manager-health.c \
 	core/container/exec-process.c core/container/exec-process.h
 core_libberth_container_la_SOURCES += \
 	core/container/mount-spec.c core/container/mount-spec.h \

@@ -89,6 +89,10 @@ void manager_event (struct container_manager *m, const struct container *c, cons
    (container_manager_open, after the containers) */
 void manager_exec_restore_locked (struct container_manager *m);
 
+/* Health checks (manager-health.c): after a start or a live restore, a
+   thread that runs Config.Healthcheck's test until the run ends. */
+void manager_health_start_locked (struct container_manager *m, struct container *c);
+
 /* Restart policies (manager-restart.c).  After an exit: true when the
    policy restarts it (status "restarting", RestartCount counted, the
    back-off in *delay_ms). */

@@ -719,6 +719,7 @@ manager_start_locked (struct container_manager *m, struct container *c, berth_er
       berth_error_release (err);
     }
   manager_event (m, c, "start", NULL);
+  manager_health_start_locked (m, c);
   return 0;
 
 fail:
@@ -1264,6 +1265,7 @@ restore_one (struct container_manager *m, const char *dir)
         {
           log_info ("container %.12s is still manager_running (shim %d): reattached", c->id, (int) c->shim_pid);
           manager_restore_paused_locked (m, c);
+          manager_health_start_locked (m, c);
         }
       else
         {

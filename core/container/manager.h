@@ -166,6 +166,12 @@ void container_manager_exec_ended (struct container_manager *m, struct container
    Call with the manager's lock held (container_manager_with). */
 json_object *container_exec_ids_json (const struct container *c);
 
+/* State.Health of the container's last run (NULL without a health check),
+   and "starting"/"healthy"/"unhealthy" while it runs (else NULL).  Call
+   with the manager's lock held (container_manager_with, _each). */
+json_object *container_health_json (const struct container *c);
+const char *container_health_status (const struct container *c);
+
 /* Freeze / thaw the container's processes (cgroup freezer).  EBUSY (409)
    "Container X is not running" / "is already paused" / "is not paused". */
 int container_manager_pause (struct container_manager *m, struct container *c, berth_error_t *err);

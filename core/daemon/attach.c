@@ -131,19 +131,19 @@ attach_run (void *ud, int sock, const char *extra, size_t extra_len)
 
   if (a->logs && !replay_logs (a, sock))
     {
-      shutdown (sock, SHUT_RDWR);
+      shutdown (sock, SHUT_WR);
       return;
     }
   if (a->fd < 0)
     {
-      shutdown (sock, SHUT_RDWR);
+      shutdown (sock, SHUT_WR);
       return;
     }
   if (extra_len > 0)
     switch (berth_detach_filter_send (&f, a->fd, extra, extra_len))
       {
       case 1:
-        shutdown (sock, SHUT_RDWR);
+        shutdown (sock, SHUT_WR);
         return;
       case -1:
         client_in = false;
@@ -190,7 +190,7 @@ attach_run (void *ud, int sock, const char *extra, size_t extra_len)
             {
             case 1:
               /* detached: the container keeps running */
-              shutdown (sock, SHUT_RDWR);
+              shutdown (sock, SHUT_WR);
               return;
             case -1:
               client_in = false;
@@ -204,7 +204,7 @@ attach_run (void *ud, int sock, const char *extra, size_t extra_len)
       if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
         break;
     }
-  shutdown (sock, SHUT_RDWR);
+  shutdown (sock, SHUT_WR);
 }
 
 static void

@@ -150,7 +150,7 @@ exec_run (void *ud, int sock, const char *extra, size_t extra_len)
   if (container_manager_exec_start (m, a->e, false, a->height, a->width, &fd, &err) < 0)
     {
       send_error (sock, tty, berth_error_msg (&err));
-      shutdown (sock, SHUT_RDWR);
+      shutdown (sock, SHUT_WR);
       return;
     }
   if (tty && container_exec_stdin (a->e))
@@ -158,7 +158,7 @@ exec_run (void *ud, int sock, const char *extra, size_t extra_len)
   if (!relay (sock, fd, &f, extra, extra_len))
     container_manager_exec_ended (m, a->e);
   close (fd);
-  shutdown (sock, SHUT_RDWR);
+  shutdown (sock, SHUT_WR);
 }
 
 static void

@@ -1,6 +1,11 @@
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/daemon/stream.h"
 #include "core/daemon/upgrade.h"
@@ -30,6 +35,43 @@ upgrade_free (struct berth_upgrade *u)
   free (u);
 }
 
+/* End the session without a reset: closing a socket whose peer's bytes are
+   still unread makes the peer's next read fail with ECONNRESET instead of
+   EOF (the docker CLI then exits 1 instead of reading the exit code).  So
+   send EOF, and read and drop what the client still sends until it closes
+   too, for at most two seconds. */
+static void
+finish_gracefully (int sock)
+{
+  struct timespec start, now;
+  char buf[4096];
+
+  shutdown (sock, SHUT_WR);
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  for (;;)
+    {
+      struct pollfd p = { sock, POLLIN, 0 };
+      long waited;
+      ssize_t n;
+
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+      if (waited >= 2000)
+        return;
+      if (poll (&p, 1, (int) (2000 - waited)) <= 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return;
+        }
+      n = read (sock, buf, sizeof (buf));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+    }
+}
+
 /* MHD: the 101 reply is out; this thread is the connection's own (thread
    per connection), so the session may block here. */
 static void
@@ -41,6 +83,7 @@ on_upgraded (void *cls, struct MHD_Connection *conn, void *req_cls, const char *
   (void) conn;
   (void) req_cls;
   u->run (u->ud, sock, extra_in, extra_in_size);
+  finish_gracefully (sock);
   upgrade_free (u);
   MHD_upgrade_action (urh, MHD_UPGRADE_ACTION_CLOSE);
 }

@@ -597,9 +597,11 @@ dns_names (struct network_service *s, struct net_def *n, const struct net_endpoi
 }
 
 /* Everything of e, in the reverse order of attach; then e is forgotten.
-   The namespace goes with the container's last endpoint. */
+   The namespace goes with the container's last endpoint.  gone: the
+   container's processes are, so the driver may remove its interfaces after
+   returning (leave_gone), off the path of `run --rm`. */
 static void
-undo (struct network_service *s, struct net_endpoint *e)
+undo (struct network_service *s, struct net_endpoint *e, bool gone)
 {
   berth_error_t err = NULL;
   struct net_def *n = find_net_by_id (s, e->net_id);
@@ -617,7 +619,9 @@ undo (struct network_service *s, struct net_endpoint *e)
         {
           if (e->n_ports > 0 && ops->unpublish != NULL && ops->unpublish (s->driver->drv, n->id, e->id, &err) < 0)
             log_release (e->cid, "unpublish ports", &err);
-          if (ops->leave (s->driver->drv, n->id, e->id, &err) < 0)
+          int (*leave) (void *, const char *, const char *, struct berth_error **)
+              = gone && ops->leave_gone != NULL ? ops->leave_gone : ops->leave;
+          if (leave (s->driver->drv, n->id, e->id, &err) < 0)
             log_release (e->cid, "leave the network", &err);
           if (ops->endpoint_delete (s->driver->drv, n->id, e->id, &err) < 0)
             log_release (e->cid, "delete the endpoint", &err);
@@ -953,7 +957,7 @@ attach_locked (struct network_service *s, const struct network_attach *a, char *
   return 0;
 fail:
   /* publish rolled its own rules back: unpublish has nothing left to do */
-  undo (s, e);
+  undo (s, e, false);
   return berth_error_wrap (err, "cannot connect the container to the %s network", n->name);
 }
 
@@ -977,7 +981,7 @@ network_service_detach (struct network_service *s, const char *cid)
   pthread_mutex_lock (&s->lock);
   /* the later endpoints first: the first one's namespace goes last */
   while ((e = find_ep (s, cid, NULL)) != NULL)
-    undo (s, e);
+    undo (s, e, true);
   pthread_mutex_unlock (&s->lock);
 }
 
@@ -995,7 +999,7 @@ network_service_detach_one (struct network_service *s, const char *cid, const ch
   else if ((e = find_ep (s, cid, n->id)) == NULL)
     r = berth_error_make (err, ENOENT, "container %.12s is not connected to network %s", cid, n->name);
   else
-    undo (s, e);
+    undo (s, e, false);
   pthread_mutex_unlock (&s->lock);
   return r;
 }
@@ -1017,7 +1021,7 @@ network_service_restore (struct network_service *s, const char *cid, bool runnin
       n = find_net_by_id (s, e->net_id);
       if (!running || n == NULL)
         {
-          undo (s, e);
+          undo (s, e, true);
           continue;
         }
       e->claimed = true;
@@ -1042,7 +1046,7 @@ network_service_restore_done (struct network_service *s)
     if (i < s->n_eps && !s->eps[i]->claimed)
       {
         log_info ("network endpoint of container %.12s, which is gone: removed", s->eps[i]->cid);
-        undo (s, s->eps[i]);
+        undo (s, s->eps[i], true);
       }
   pthread_mutex_unlock (&s->lock);
 }

@@ -10,7 +10,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,7 +216,6 @@ struct ns_job
   int netns_fd;
   const char *ifname, *cidr, *gateway;
   char *msg;
-  int result;
 };
 
 static int
@@ -277,55 +278,87 @@ out:
   return r;
 }
 
-/* A thread of its own enters the namespace, so the rest of the process
-   never leaves the host's; the thread ends with the job. */
-static void *
-ns_thread (void *p)
+struct setup_job
 {
-  struct ns_job *j = p;
+  const char *host_name, *bridge, *peer_name, *cidr, *gateway;
+  const uint8_t *mac;
+  uint32_t mtu;
+  int netns_fd;
+  char *msg;
+};
 
-  if (setns (j->netns_fd, CLONE_NEWNET) < 0)
-    j->result = fail (j->msg, -errno, "enter the container's network namespace: %s", strerror (errno));
-  else
-    j->result = configure_here (j);
-  return NULL;
+/* The host's side first (the veth, its hairpin), then the thread enters
+   the namespace for the peer's; the thread ends with the job, so the rest
+   of the process never leaves the host's namespace. */
+static int
+setup_run (void *p)
+{
+  struct setup_job *j = p;
+  struct ns_job nj = { .netns_fd = j->netns_fd, .ifname = j->peer_name, .cidr = j->cidr, .gateway = j->gateway,
+                       .msg = j->msg };
+  int r;
+
+  r = veth_create_here (j->host_name, j->bridge, j->netns_fd, j->peer_name, j->mac, j->mtu, j->msg);
+  if (r < 0)
+    return r;
+  r = blink_port_hairpin (j->host_name, j->msg);
+  if (r == 0 && setns (j->netns_fd, CLONE_NEWNET) < 0)
+    r = fail (j->msg, -errno, "enter the container's network namespace: %s", strerror (errno));
+  else if (r == 0)
+    r = configure_here (&nj);
+  return r;
 }
 
 int
-blink_netns_configure (int netns_fd, const char *ifname, const char *cidr, const char *gateway, char msg[BLINK_MSG])
+blink_endpoint_setup (const char *host_name, const char *bridge, int netns_fd, const char *peer_name,
+                      const uint8_t mac[6], uint32_t mtu, const char *cidr, const char *gateway, char msg[BLINK_MSG])
 {
-  struct ns_job j = { .netns_fd = netns_fd, .ifname = ifname, .cidr = cidr, .gateway = gateway, .msg = msg,
-                      .result = 0 };
-  pthread_t t;
-  int r = pthread_create (&t, NULL, ns_thread, &j);
+  struct setup_job j = { .host_name = host_name, .bridge = bridge, .peer_name = peer_name, .cidr = cidr,
+                         .gateway = gateway, .mac = mac, .mtu = mtu, .netns_fd = netns_fd, .msg = msg };
+  int r;
 
-  if (r != 0)
-    return fail (msg, -r, "cannot start a thread: %s", strerror (r));
-  pthread_join (t, NULL);
-  return j.result;
+  msg[0] = '\0';
+  r = bthread_call (setup_run, &j);
+  if (r < 0 && msg[0] == '\0')
+    fail (msg, r, "cannot start a thread");
+  if (r < 0)
+    {
+      /* here, not on the job's thread: that one may be in the container's namespace */
+      char ignored[BLINK_MSG];
+      blink_delete (host_name, ignored);
+    }
+  return r;
+}
+
+static int
+delete_with (struct nl_sock *sk, const char *name, char msg[BLINK_MSG])
+{
+  struct rtnl_link *l = NULL;
+  int r = rtnl_link_get_kernel (sk, 0, name, &l);
+
+  if (r == 0)
+    {
+      r = rtnl_link_delete (sk, l);
+      rtnl_link_put (l);
+    }
+  if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+    return 0;
+  if (r < 0)
+    return fail (msg, nl_to_errno (r), "delete %s: %s", name, nl_geterror (r));
+  return 0;
 }
 
 static int
 delete_here (const char *name, char msg[BLINK_MSG])
 {
   struct nl_sock *sk = route_socket (msg);
-  struct rtnl_link *l = NULL;
   int r;
 
   if (sk == NULL)
     return -EIO;
-  r = rtnl_link_get_kernel (sk, 0, name, &l);
-  if (r == 0)
-    {
-      r = rtnl_link_delete (sk, l);
-      rtnl_link_put (l);
-    }
+  r = delete_with (sk, name, msg);
   nl_socket_free (sk);
-  if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
-    return 0;
-  if (r < 0)
-    return fail (msg, nl_to_errno (r), "delete %s: %s", name, nl_geterror (r));
-  return 0;
+  return r;
 }
 
 int
@@ -378,10 +411,8 @@ blink_port_hairpin (const char *port, char msg[BLINK_MSG])
 struct link_job
 {
   int op;
-  const char *name, *bridge, *cidr, *peer;
+  const char *name, *cidr;
   uint32_t mtu;
-  int netns_fd;
-  const uint8_t *mac;
   char *msg;
 };
 
@@ -394,8 +425,6 @@ link_job_run (void *p)
     {
     case 0:
       return bridge_ensure_here (j->name, j->mtu, j->cidr, j->msg);
-    case 1:
-      return veth_create_here (j->name, j->bridge, j->netns_fd, j->peer, j->mac, j->mtu, j->msg);
     default:
       return delete_here (j->name, j->msg);
     }
@@ -421,17 +450,153 @@ blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char m
 }
 
 int
-blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const char *peer_name, const uint8_t mac[6],
-                   uint32_t mtu, char msg[BLINK_MSG])
-{
-  struct link_job j = { .op = 1, .name = host_name, .bridge = bridge, .netns_fd = netns_fd, .peer = peer_name,
-                        .mac = mac, .mtu = mtu, .msg = msg };
-  return link_call (&j);
-}
-
-int
 blink_delete (const char *name, char msg[BLINK_MSG])
 {
   struct link_job j = { .op = 2, .name = name, .msg = msg };
   return link_call (&j);
+}
+
+/* --- deletions off the caller's path ---
+   Deleting a veth costs ~13 ms in the kernel (RTNL, an RCU grace period),
+   which `run --rm` would otherwise wait for on the container's exit.  One
+   worker thread with one netlink socket of the host's does them in order;
+   a name queued and not yet deleted is "pending", and a new link of that
+   name waits for it (blink_delete_settle). */
+
+struct reap
+{
+  struct reap *next;
+  char name[IF_NAMESIZE];
+};
+
+static pthread_mutex_t reap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reap_work = PTHREAD_COND_INITIALIZER, reap_done = PTHREAD_COND_INITIALIZER;
+static struct reap *reap_head, **reap_tail = &reap_head;
+static char reap_busy[IF_NAMESIZE];
+static bool reap_running, reap_stop;
+static pthread_t reap_thread;
+static void (*reap_report) (void *ud, const char *msg);
+static void *reap_ud;
+
+static void *
+reaper (void *p)
+{
+  struct nl_sock *sk = NULL;
+  char msg[BLINK_MSG];
+
+  (void) p;
+  pthread_mutex_lock (&reap_lock);
+  for (;;)
+    {
+      struct reap *r;
+      int rc;
+
+      while (reap_head == NULL && !reap_stop)
+        pthread_cond_wait (&reap_work, &reap_lock);
+      if (reap_head == NULL)
+        break;
+      r = reap_head;
+      reap_head = r->next;
+      if (reap_head == NULL)
+        reap_tail = &reap_head;
+      memcpy (reap_busy, r->name, sizeof (reap_busy));
+      pthread_mutex_unlock (&reap_lock);
+      if (sk == NULL)
+        sk = route_socket (msg);
+      rc = sk != NULL ? delete_with (sk, r->name, msg) : -EIO;
+      if (rc < 0 && reap_report != NULL)
+        reap_report (reap_ud, msg);
+      free (r);
+      pthread_mutex_lock (&reap_lock);
+      reap_busy[0] = '\0';
+      pthread_cond_broadcast (&reap_done);
+    }
+  pthread_mutex_unlock (&reap_lock);
+  if (sk != NULL)
+    nl_socket_free (sk);
+  return NULL;
+}
+
+void
+blink_reaper_init (void (*report) (void *ud, const char *msg), void *ud)
+{
+  pthread_mutex_lock (&reap_lock);
+  reap_report = report;
+  reap_ud = ud;
+  pthread_mutex_unlock (&reap_lock);
+}
+
+static bool
+reap_pending (const char *name)
+{
+  if (name == NULL)
+    return reap_head != NULL || reap_busy[0] != '\0';
+  if (strcmp (reap_busy, name) == 0)
+    return true;
+  for (struct reap *r = reap_head; r != NULL; r = r->next)
+    if (strcmp (r->name, name) == 0)
+      return true;
+  return false;
+}
+
+int
+blink_delete_later (const char *name, char msg[BLINK_MSG])
+{
+  struct reap *r = calloc (1, sizeof (*r));
+
+  if (r == NULL)
+    return blink_delete (name, msg);
+  snprintf (r->name, sizeof (r->name), "%s", name);
+  pthread_mutex_lock (&reap_lock);
+  if (!reap_running)
+    {
+      pthread_attr_t attr;
+      int e;
+
+      pthread_attr_init (&attr);
+      pthread_attr_setstacksize (&attr, 2u * 1024 * 1024);
+      reap_stop = false;
+      e = pthread_create (&reap_thread, &attr, reaper, NULL);
+      pthread_attr_destroy (&attr);
+      if (e != 0)
+        {
+          pthread_mutex_unlock (&reap_lock);
+          free (r);
+          return blink_delete (name, msg); /* no worker: the caller waits */
+        }
+      reap_running = true;
+    }
+  *reap_tail = r;
+  reap_tail = &r->next;
+  pthread_cond_signal (&reap_work);
+  pthread_mutex_unlock (&reap_lock);
+  return 0;
+}
+
+void
+blink_delete_settle (const char *name)
+{
+  pthread_mutex_lock (&reap_lock);
+  while (reap_pending (name))
+    pthread_cond_wait (&reap_done, &reap_lock);
+  pthread_mutex_unlock (&reap_lock);
+}
+
+void
+blink_reaper_stop (void)
+{
+  bool joinable;
+
+  pthread_mutex_lock (&reap_lock);
+  reap_stop = true;
+  joinable = reap_running;
+  reap_running = false;
+  pthread_cond_signal (&reap_work);
+  pthread_mutex_unlock (&reap_lock);
+  /* the worker drains the queue before it ends */
+  if (joinable)
+    pthread_join (reap_thread, NULL);
+  pthread_mutex_lock (&reap_lock);
+  reap_report = NULL;
+  pthread_mutex_unlock (&reap_lock);
 }

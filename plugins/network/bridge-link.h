@@ -16,18 +16,31 @@
    another type is an error), is up, has mtu and the address gw_cidr. */
 int blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG]);
 
-/* A veth pair: host_name enslaved to bridge and up; its peer `peer_name`
-   (eth0, eth1, ...) in the namespace netns_fd with the MAC mac; both with mtu. */
-int blink_veth_create (const char *host_name, const char *bridge, int netns_fd, const char *peer_name,
-                       const uint8_t mac[6], uint32_t mtu, char msg[BLINK_MSG]);
-
-/* Inside netns_fd: lo and ifname up, cidr on ifname, and a default route
-   via gateway unless gateway is NULL. */
-int blink_netns_configure (int netns_fd, const char *ifname, const char *cidr, const char *gateway,
-                           char msg[BLINK_MSG]);
+/* One endpoint's interfaces, all from one thread: a veth pair, host_name
+   enslaved to bridge, up and in hairpin mode, its peer `peer_name` (eth0,
+   eth1, ...) in the namespace netns_fd with the MAC mac, both with mtu;
+   then, inside netns_fd, lo and peer_name up, cidr on peer_name and a
+   default route via gateway unless gateway is NULL.  On failure the veth
+   pair is deleted. */
+int blink_endpoint_setup (const char *host_name, const char *bridge, int netns_fd, const char *peer_name,
+                          const uint8_t mac[6], uint32_t mtu, const char *cidr, const char *gateway,
+                          char msg[BLINK_MSG]);
 
 /* Delete the link `name`; a link that is not there is not an error. */
 int blink_delete (const char *name, char msg[BLINK_MSG]);
+
+/* blink_delete on a worker thread: returns at once (0), or deletes here
+   when no worker can be started.  Failures go to the report function of
+   blink_reaper_init (called with msg). */
+int blink_delete_later (const char *name, char msg[BLINK_MSG]);
+
+/* Wait until no deletion of `name` (any name for NULL) is queued or running. */
+void blink_delete_settle (const char *name);
+
+void blink_reaper_init (void (*report) (void *ud, const char *msg), void *ud);
+
+/* Finish the queued deletions and end the worker (before the plugin is unloaded). */
+void blink_reaper_stop (void);
 
 /* Write 1 to /proc/sys/<path>; *changed tells whether it was something else. */
 int blink_sysctl_on (const char *path, int *changed, char msg[BLINK_MSG]);

@@ -15,7 +15,10 @@
  * An endpoint's interfaces are made at join and removed at leave, so a
  * daemon that restarts while containers run declares their endpoints again
  * (endpoint_create, publish) without touching the interfaces, and the
- * later leave still finds and removes them by name. */
+ * later leave still finds and removes them by name.  leave_gone (the
+ * container's processes are gone) queues the veth's deletion to a worker
+ * (bridge-link.c), so `run --rm` does not wait for it; a join of the same
+ * name and network_delete wait for what is queued. */
 #include "config.h"
 
 #include <berth/network.h>
@@ -115,6 +118,14 @@ net_free (struct bnet *n)
   free (n);
 }
 
+static void
+report_reap (void *ud, const char *msg)
+{
+  struct bridge *b = ud;
+
+  b->h->log (b->ctx, BERTH_LOG_LEVEL_WARN, "bridge: %s", msg);
+}
+
 static int
 bridge_init (const struct berth_host_api *h, struct berth_host_ctx *ctx, const struct berth_cfg *opts, void **ret_drv,
              struct berth_error **err)
@@ -127,6 +138,7 @@ bridge_init (const struct berth_host_api *h, struct berth_host_ctx *ctx, const s
   b->h = h;
   b->ctx = ctx;
   pthread_mutex_init (&b->lock, NULL);
+  blink_reaper_init (report_reap, b);
   *ret_drv = b;
   return 0;
 }
@@ -137,6 +149,7 @@ bridge_shutdown (void *drv)
 {
   struct bridge *b = drv;
 
+  blink_reaper_stop ();
   while (b->nets)
     {
       struct bnet *n = b->nets;
@@ -247,6 +260,7 @@ bridge_network_delete (void *drv, const char *net_id, struct berth_error **err)
   struct bnet **pp, *n;
   int r = 0;
 
+  blink_delete_settle (NULL); /* the veths of gone containers first */
   pthread_mutex_lock (&b->lock);
   for (pp = &b->nets; *pp && strcmp ((*pp)->id, net_id) != 0; pp = &(*pp)->next)
     ;
@@ -340,7 +354,7 @@ bridge_endpoint_delete (void *drv, const char *net_id, const char *ep_id, struct
     r = h->error_set (err, ENOENT, "bridge: no endpoint %s", ep_id);
   else if (e->joined)
     r = h->error_set (err, EBUSY, "bridge: endpoint %s is joined", ep_id);
-  else if ((r = blink_delete (e->veth, msg)) < 0)
+  else if ((r = blink_delete_later (e->veth, msg)) < 0)
     r = h->error_set (err, -r, "bridge: %s", msg);
   else
     {
@@ -359,7 +373,7 @@ bridge_join (void *drv, const char *net_id, const char *ep_id, int netns_fd, str
   const struct berth_host_api *h = b->h;
   struct bnet *n;
   struct bep *e = NULL;
-  char msg[BLINK_MSG], ignored[BLINK_MSG];
+  char msg[BLINK_MSG];
   int r = 0;
 
   pthread_mutex_lock (&b->lock);
@@ -370,29 +384,28 @@ bridge_join (void *drv, const char *net_id, const char *ep_id, int netns_fd, str
     r = h->error_set (err, EBUSY, "bridge: endpoint %s is joined already", ep_id);
   else if (netns_fd < 0)
     r = h->error_set (err, EINVAL, "bridge: endpoint %s: the container needs a network namespace", ep_id);
-  else if ((r = blink_veth_create (e->veth, n->bridge, netns_fd, e->ifname, e->mac, n->mtu, msg)) < 0)
-    r = h->error_set (err, -r, "bridge: %s", msg);
-  else if ((r = blink_port_hairpin (e->veth, msg)) < 0
-           || (r = blink_netns_configure (netns_fd, e->ifname, e->cidr, e->no_gateway ? NULL : n->gateway, msg)) < 0)
-    {
-      blink_delete (e->veth, ignored);
-      r = h->error_set (err, -r, "bridge: %s", msg);
-    }
   else
     {
-      e->joined = true;
-      snprintf (ret->ifname, sizeof (ret->ifname), "%s", e->ifname);
-      snprintf (ret->gateway4, sizeof (ret->gateway4), "%s", n->gateway);
-      ret->gateway6[0] = '\0';
+      blink_delete_settle (e->veth); /* a leave_gone's deletion of the same name */
+      r = blink_endpoint_setup (e->veth, n->bridge, netns_fd, e->ifname, e->mac, n->mtu, e->cidr,
+                                e->no_gateway ? NULL : n->gateway, msg);
+      if (r < 0)
+        r = h->error_set (err, -r, "bridge: %s", msg);
+      else
+        {
+          e->joined = true;
+          snprintf (ret->ifname, sizeof (ret->ifname), "%s", e->ifname);
+          snprintf (ret->gateway4, sizeof (ret->gateway4), "%s", n->gateway);
+          ret->gateway6[0] = '\0';
+        }
     }
   pthread_mutex_unlock (&b->lock);
   return r;
 }
 
 static int
-bridge_leave (void *drv, const char *net_id, const char *ep_id, struct berth_error **err)
+leave (struct bridge *b, const char *net_id, const char *ep_id, bool later, struct berth_error **err)
 {
-  struct bridge *b = drv;
   const struct berth_host_api *h = b->h;
   struct bnet *n;
   struct bep *e = NULL;
@@ -403,12 +416,26 @@ bridge_leave (void *drv, const char *net_id, const char *ep_id, struct berth_err
   n = find_net (b, net_id);
   if (n == NULL || (e = find_ep (n, ep_id)) == NULL)
     r = h->error_set (err, ENOENT, "bridge: no %s %s", n == NULL ? "network" : "endpoint", n == NULL ? net_id : ep_id);
-  else if ((r = blink_delete (e->veth, msg)) < 0)
+  else if ((r = later ? blink_delete_later (e->veth, msg) : blink_delete (e->veth, msg)) < 0)
     r = h->error_set (err, -r, "bridge: %s", msg);
   else
     e->joined = false;
   pthread_mutex_unlock (&b->lock);
   return r;
+}
+
+static int
+bridge_leave (void *drv, const char *net_id, const char *ep_id, struct berth_error **err)
+{
+  return leave (drv, net_id, ep_id, false, err);
+}
+
+/* The container is gone and its namespace goes next: the veth pair's
+   deletion (~13 ms in the kernel) need not hold up `run --rm`. */
+static int
+bridge_leave_gone (void *drv, const char *net_id, const char *ep_id, struct berth_error **err)
+{
+  return leave (drv, net_id, ep_id, true, err);
 }
 
 static void
@@ -545,6 +572,7 @@ static const struct berth_network_ops bridge_ops = {
   .publish = bridge_publish,
   .unpublish = bridge_unpublish,
   .endpoint_info = bridge_endpoint_info,
+  .leave_gone = bridge_leave_gone,
 };
 
 static const struct berth_plugin_descriptor bridge_descriptor = BERTH_PLUGIN_DESCRIPTOR_INIT (

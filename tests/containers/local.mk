@@ -38,3 +38,6 @@ EXTRA_DIST += tests/containers/parallel.sh
 # records written with fewer syncs: etc files rewritten, --rm removed at restore (root only)
 TESTS += tests/containers/crash-records.sh
 EXTRA_DIST += tests/containers/crash-records.sh
+# HEALTHCHECK run by the daemon (root only)
+TESTS += tests/containers/health.sh
+EXTRA_DIST += tests/containers/health.sh

@@ -10,8 +10,13 @@ command -v cc > /dev/null || { echo "SKIP: no C compiler"; exit 77; }
 
 tmp=$(mktemp -d /tmp/berth-install.XXXXXX)
 pid=
+br=
 cleanup () {
   [ -n "$pid" ] && kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null
+  if [ -n "$br" ]; then
+    ip link del "$br" 2> /dev/null
+    nft delete table ip "berth_install_$$" 2> /dev/null
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -45,10 +50,17 @@ make -C "$tmp/example" install DESTDIR="$example_destdir" > /dev/null || fail "e
 [ -f "$dest$plugindir/log-counter.so" ] || fail "example plugin not installed in plugindir"
 echo "ok - example plugin built with pkg-config only"
 
+# a bridge, subnet and nftables table of its own (not berth0/berth), removed
+# at exit, so the test neither meets nor leaves the host's default network
+br="bi$$"
 cat > "$tmp/berth.yaml" << YAML
 data-root: $tmp/data
 exec-root: $tmp/run
 plugin-dirs: [$dest$plugindir]
+network-opts:
+  bridge: $br
+  subnet: 10.198.$(($$ % 250)).0/24
+  nft-table: berth_install_$$
 YAML
 out=$("$dest$sbindir/berthd" --config "$tmp/berth.yaml" --validate 2>&1) || { echo "$out"; fail "berthd --validate"; }
 echo "$out" | grep -q counter || { echo "$out"; fail "installed berthd did not load the example plugin"; }

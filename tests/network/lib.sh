@@ -60,10 +60,22 @@ berth () { timeout 60 "$BERTH" "$@"; }
 net_ip () { berth inspect -f '{{.NetworkSettings.IPAddress}}' "$1"; }
 
 # veths on our bridge, elements of our port maps, endpoint records, namespaces
-net_leftovers () {
+net_leftovers_now () {
   ip -o link show master "$NET_BR" 2> /dev/null | awk -F': ' '{print $2}'
   nft list table ip "$NET_TABLE" 2> /dev/null | grep 'elements'
   ls "$IT_DATA/network/endpoints" "$IT_EXEC/netns" 2> /dev/null | grep -v -e '^$' -e ':$'
+}
+
+# What is left, once the daemon's teardown settled: a stopped container's
+# veth pair is deleted after its removal returns (leave_gone), so up to 5 s
+# are given for the interfaces to go; whatever is still there is printed.
+net_leftovers () {
+  _i=0
+  while [ -n "$(net_leftovers_now)" ] && [ "$_i" -lt 100 ]; do
+    sleep 0.05
+    _i=$((_i + 1))
+  done
+  net_leftovers_now
 }
 
 # A free TCP port of the host

@@ -75,6 +75,11 @@ struct berth_network_ops
   int (*unpublish) (void *drv, const char *net_id, const char *ep_id, struct berth_error **err);
   int (*endpoint_info) (void *drv, const char *net_id, const char *ep_id, berth_kv_fn emit, void *ud,
                         struct berth_error **err);
+  /* optional, ABI 1.1: leave for a container whose processes are gone and
+     whose namespace the core removes next; the driver may finish removing
+     the interfaces after it returns (a later join or network_delete waits
+     for it).  Without it the core calls leave. */
+  int (*leave_gone) (void *drv, const char *net_id, const char *ep_id, struct berth_error **err);
 };
 
 #endif

@@ -13,6 +13,7 @@
  *
  * ABI changelog:
  *   1.0  first version.
+ *   1.1  berth_network_ops.leave_gone.
  */
 #ifndef BERTH_PLUGIN_H
 #define BERTH_PLUGIN_H
@@ -25,7 +26,7 @@ extern "C" {
 #endif
 
 #define BERTH_PLUGIN_ABI_MAJOR 1
-#define BERTH_PLUGIN_ABI_MINOR 0
+#define BERTH_PLUGIN_ABI_MINOR 1
 #define BERTH_PLUGIN_ENTRY "berth_plugin_get_descriptor"
 
 #define BERTH_PLUGIN_EXPORT __attribute__ ((visibility ("default")))
