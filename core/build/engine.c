@@ -1201,7 +1201,8 @@ do_from (struct state *st, const struct build_instruction *in, berth_error_t *er
 static int
 dispatch (struct state *st, const struct build_instruction *in, berth_error_t *err)
 {
-  struct image_run_config *rc = &st->cfg->config;
+  /* NULL before the first FROM (which is all that may come then) */
+  struct image_run_config *rc = st->cfg != NULL ? &st->cfg->config : NULL;
   const char *c = in->cmd;
   cleanup_strv char **w = NULL;
   cleanup_free char *desc = NULL;

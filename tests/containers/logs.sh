@@ -164,8 +164,14 @@ PY
 it_assert_eq "$(cat "$OUT")" "closed" "berthd ends the attach on ctrl-a,a after passing a broken sequence on"
 it_assert_eq "$(berth inspect -f '{{.State.Running}}' ak)" "true" "container still running after detach"
 if command -v script > /dev/null; then
-  (sleep 2; printf 'echo via-cli\r'; sleep 2; printf '\001a') | timeout 20 script -qfec "$BERTH attach --detach-keys ctrl-a,a ak" /dev/null > "$OUT" 2>&1 \
-    || it_fail "berth attach --detach-keys did not end with 0: $(cat "$OUT")"
+  # typed after a pause (the attach must be up by then); under a loaded
+  # machine the first try may type too early, so one retry
+  pty_attach () {
+    (sleep "$1"; printf 'echo via-cli\r'; sleep "$1"; printf '\001a') | timeout 30 script -qfec "$BERTH attach --detach-keys ctrl-a,a ak" /dev/null > "$OUT" 2>&1 \
+      || it_fail "berth attach --detach-keys did not end with 0: $(cat "$OUT")"
+  }
+  pty_attach 2
+  grep -q via-cli "$OUT" || { echo "# first pty attach gave: $(cat "$OUT"); retrying slower"; pty_attach 5; }
   it_assert_contains "$(cat "$OUT")" "via-cli" "attach through a pty"
   it_assert_eq "$(berth inspect -f '{{.State.Running}}' ak)" "true" "container still running after berth attach detached"
   rc=0; berth attach --detach-keys ctrl-xx ak > /dev/null 2> "$ERR" || rc=$?

@@ -9,3 +9,4 @@ EXTRA_DIST += $(berth_registry_tests) tests/registry/lib.sh tests/registry/uploa
 	tests/registry/fault-registry.py
 berth_registry_tests += tests/registry/auth-tls.sh tests/registry/auth-token.sh
 EXTRA_DIST += tests/registry/auth-lib.sh tests/registry/token-server.py
+berth_registry_tests += tests/registry/client-cert.sh
