@@ -164,16 +164,18 @@ PY
 it_assert_eq "$(cat "$OUT")" "closed" "berthd ends the attach on ctrl-a,a after passing a broken sequence on"
 it_assert_eq "$(berth inspect -f '{{.State.Running}}' ak)" "true" "container still running after detach"
 if command -v script > /dev/null; then
-  # typed after a pause (the attach must be up by then); under a loaded
-  # machine the first try may type too early, so one retry
+  # cat, not sh: busybox sh asks the terminal for the cursor position at
+  # each prompt (ESC[6n), and the answer racing the typed text garbled the
+  # line on loaded machines.  Typed after a pause (the attach must be up).
+  berth run -d -it --name akc busybox cat > /dev/null || it_fail "run -it -d cat"
   pty_attach () {
-    (sleep "$1"; printf 'echo via-cli\r'; sleep "$1"; printf '\001a') | timeout 30 script -qfec "$BERTH attach --detach-keys ctrl-a,a ak" /dev/null > "$OUT" 2>&1 \
+    (sleep "$1"; printf 'via-cli\r'; sleep "$1"; printf '\001a') | timeout 30 script -qfec "$BERTH attach --detach-keys ctrl-a,a akc" /dev/null > "$OUT" 2>&1 \
       || it_fail "berth attach --detach-keys did not end with 0: $(cat "$OUT")"
   }
   pty_attach 2
   grep -q via-cli "$OUT" || { echo "# first pty attach gave: $(cat "$OUT"); retrying slower"; pty_attach 5; }
   it_assert_contains "$(cat "$OUT")" "via-cli" "attach through a pty"
-  it_assert_eq "$(berth inspect -f '{{.State.Running}}' ak)" "true" "container still running after berth attach detached"
+  it_assert_eq "$(berth inspect -f '{{.State.Running}}' akc)" "true" "container still running after berth attach detached"
   rc=0; berth attach --detach-keys ctrl-xx ak > /dev/null 2> "$ERR" || rc=$?
   [ "$rc" != 0 ] || it_fail "bad --detach-keys accepted"
   it_assert_contains "$(cat "$ERR")" "Invalid detach keys"
@@ -182,6 +184,7 @@ else
   echo "skip - script(1) not installed"
 fi
 berth rm -f ak > /dev/null
+berth rm -f akc > /dev/null 2>&1
 
 # --- log-driver: local as the daemon's default
 it_stop_daemon || it_fail "stop berthd"
