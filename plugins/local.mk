@@ -78,3 +78,12 @@ plugins_network_network_bridge_la_SOURCES = \
 plugins_network_network_bridge_la_CFLAGS = $(berth_plugin_cflags) $(LIBNL_CFLAGS) $(NFTABLES_CFLAGS)
 plugins_network_network_bridge_la_LDFLAGS = $(berth_plugin_ldflags)
 plugins_network_network_bridge_la_LIBADD = $(LIBNL_LIBS) $(NFTABLES_LIBS) -lpthread
+# the state directory shared by the directory-per-layer storage drivers
+plugins_storage_storage_vfs_la_SOURCES += plugins/storage/driver-root.c plugins/storage/driver-root.h
+plugins_storage_storage_overlay_la_SOURCES += plugins/storage/driver-root.c plugins/storage/driver-root.h
+plugins_storage_storage_btrfs_la_SOURCES += plugins/storage/driver-root.c plugins/storage/driver-root.h
+# --log-opt parsing shared by the file-writing log drivers
+plugins_log_log_json_file_la_SOURCES += plugins/log/file-opts.c plugins/log/file-opts.h
+plugins_log_log_local_la_SOURCES += plugins/log/file-opts.c plugins/log/file-opts.h
+plugins_log_log_json_file_la_SOURCES += plugins/log/file-driver.c plugins/log/file-driver.h
+plugins_log_log_local_la_SOURCES += plugins/log/file-driver.c plugins/log/file-driver.h

@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cli/archive-output.h"
 #include "core/cli/container.h"
 #include "core/lib/mem.h"
 
@@ -95,24 +95,6 @@ on_export_opt (int opt, const char *arg, void *ud)
   return 0;
 }
 
-static int
-write_out (void *ud, const char *data, size_t len)
-{
-  int fd = *(int *)ud;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      data += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
-
 int
 berth_cmd_export (struct berth_cli *cli, int argc, char **argv)
 {
@@ -120,13 +102,11 @@ berth_cmd_export (struct berth_cli *cli, int argc, char **argv)
     { "output", required_argument, NULL, 'o' },
     { NULL, 0, NULL, 0 },
   };
-  cleanup_error berth_error_t err = NULL;
   cleanup_free char *path = NULL;
   cleanup_free char *name = NULL;
-  cleanup_free char *tmp = NULL;
   const char *output = NULL;
   struct berth_client *client;
-  int fd, status;
+  int status;
 
   if (berth_cli_parse_interspersed (argc, argv, export_usage, opts, "o:", on_export_opt, &output, &status))
     return status;
@@ -135,48 +115,14 @@ berth_cmd_export (struct berth_cli *cli, int argc, char **argv)
       fprintf (stderr, "\"berth export\" requires exactly 1 argument.\nSee 'berth export --help'.\n");
       return 1;
     }
-  if (output == NULL && isatty (STDOUT_FILENO))
-    {
-      fprintf (stderr, "cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
-      return 1;
-    }
+  if (berth_cli_archive_output_refused (output))
+    return 1;
   client = berth_cli_client (cli);
   if (client == NULL)
     return 1;
   name = berth_client_escape_name (argv[optind]);
   path = xasprintf ("/containers/%s/export", name);
-  if (output != NULL)
-    {
-      /* a temp file beside the target, renamed once complete */
-      cleanup_free char *copy = xstrdup (output);
-      tmp = xasprintf ("%s/.berth-export-XXXXXX", dirname (copy));
-      fd = mkostemp (tmp, O_CLOEXEC);
-      if (fd < 0)
-        {
-          fprintf (stderr, "failed to export container: create a file in %s: %s\n", tmp, strerror (errno));
-          return 1;
-        }
-    }
-  else
-    fd = STDOUT_FILENO;
-  status = 0;
-  if (berth_client_stream (client, "GET", path, -1, NULL, write_out, &fd, &err) < 0)
-    {
-      fprintf (stderr, "%s\n", berth_error_msg (&err));
-      status = 1;
-    }
-  if (output != NULL)
-    {
-      if (status == 0 && (fchmod (fd, 0644) < 0 || fsync (fd) < 0 || rename (tmp, output) < 0))
-        {
-          fprintf (stderr, "failed to export container: write %s: %s\n", output, strerror (errno));
-          status = 1;
-        }
-      if (status != 0)
-        unlink (tmp);
-      close (fd);
-    }
-  return status;
+  return berth_cli_archive_output (client, path, output, "export container");
 }
 
 /* ---- commit ---- */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/cli/container.h"
+#include "core/cli/object-get.h"
 #include "core/lib/mem.h"
 
 static const char usage[]
@@ -263,10 +264,8 @@ berth_cmd_ps (struct berth_cli *cli, int argc, char **argv)
     { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
     { NULL, 0, NULL, 0 },
   };
-  cleanup_error berth_error_t err = NULL;
   struct ps_opts o = { .last = -1, .filters = json_object_new_object () };
   struct json_object *list = NULL, *rows, *header;
-  struct berth_client *client;
   cleanup_free char *path = xstrdup ("/containers/json");
   const char *format;
   int status;
@@ -294,19 +293,9 @@ berth_cmd_ps (struct berth_cli *cli, int argc, char **argv)
     }
   if (o.size)
     berth_client_query_add (&path, "size", "1");
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
-  client = berth_cli_client (cli);
-  if (client == NULL)
+  berth_cli_filters_to_query (&path, o.filters);
+  if (berth_cli_get_json (cli, path, &list) < 0)
     return 1;
-  if (berth_client_get_json (client, path, &list, &err) < 0)
-    {
-      fprintf (stderr, "%s\n", berth_error_msg (&err));
-      return 1;
-    }
   rows = json_object_new_array ();
   for (size_t i = 0; json_object_is_type (list, json_type_array) && i < json_object_array_length (list); i++)
     json_object_array_add (rows, row_context (json_object_array_get_idx (list, i), !o.no_trunc));

@@ -75,11 +75,7 @@ berth_cmd_container_prune (struct berth_cli *cli, int argc, char **argv)
       fprintf (stderr, "\"berth container prune\" accepts no arguments.\nSee 'berth container prune --help'.\n");
       return 1;
     }
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
+  berth_cli_filters_to_query (&path, o.filters);
   /* without a terminal the answer is read from stdin too, as docker does */
   if (!o.force && !berth_cli_confirm ("WARNING! This will remove all stopped containers."))
     {

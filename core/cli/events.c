@@ -278,11 +278,7 @@ berth_cmd_events (struct berth_cli *cli, int argc, char **argv)
     berth_client_query_add (&path, "since", since);
   if (until != NULL)
     berth_client_query_add (&path, "until", until);
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
+  berth_cli_filters_to_query (&path, o.filters);
   client = berth_cli_client (cli);
   if (client == NULL)
     {

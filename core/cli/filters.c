@@ -26,6 +26,16 @@ berth_cli_filter_add (struct json_object *filters, const char *arg)
   return 0;
 }
 
+void
+berth_cli_filters_to_query (char **path, struct json_object *filters)
+{
+  if (json_object_object_length (filters) > 0)
+    berth_client_query_add (
+        path, "filters",
+        json_object_to_json_string_ext (filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (filters);
+}
+
 bool
 berth_cli_confirm (const char *warning)
 {

@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cli/archive-output.h"
 #include "core/cli/cli.h"
 #include "core/lib/mem.h"
 
@@ -201,24 +201,6 @@ on_save_opt (int opt, const char *arg, void *ud)
   return 0;
 }
 
-static int
-write_out (void *ud, const char *data, size_t len)
-{
-  int fd = *(int *)ud;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      data += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
-
 int
 berth_cmd_save (struct berth_cli *cli, int argc, char **argv)
 {
@@ -226,12 +208,10 @@ berth_cmd_save (struct berth_cli *cli, int argc, char **argv)
     { "output", required_argument, NULL, 'o' },
     { NULL, 0, NULL, 0 },
   };
-  cleanup_error berth_error_t err = NULL;
   cleanup_free char *path = xstrdup ("/images/get");
-  cleanup_free char *tmp = NULL;
   const char *output = NULL;
   struct berth_client *client;
-  int fd, status;
+  int status;
 
   if (berth_cli_parse_interspersed (argc, argv, save_usage, opts, "o:", on_save_opt, &output, &status))
     return status;
@@ -240,48 +220,14 @@ berth_cmd_save (struct berth_cli *cli, int argc, char **argv)
       fprintf (stderr, "\"berth save\" requires at least 1 argument.\nSee 'berth save --help'.\n");
       return 1;
     }
-  if (output == NULL && isatty (STDOUT_FILENO))
-    {
-      fprintf (stderr, "cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
-      return 1;
-    }
+  if (berth_cli_archive_output_refused (output))
+    return 1;
   for (int i = optind; i < argc; i++)
     berth_client_query_add (&path, "names", argv[i]);
   client = berth_cli_client (cli);
   if (client == NULL)
     return 1;
-  if (output != NULL)
-    {
-      /* a temp file beside the target, renamed once complete */
-      cleanup_free char *copy = xstrdup (output);
-      tmp = xasprintf ("%s/.berth-save-XXXXXX", dirname (copy));
-      fd = mkostemp (tmp, O_CLOEXEC);
-      if (fd < 0)
-        {
-          fprintf (stderr, "failed to save image: create a file in %s: %s\n", tmp, strerror (errno));
-          return 1;
-        }
-    }
-  else
-    fd = STDOUT_FILENO;
-  status = 0;
-  if (berth_client_stream (client, "GET", path, -1, NULL, write_out, &fd, &err) < 0)
-    {
-      fprintf (stderr, "%s\n", berth_error_msg (&err));
-      status = 1;
-    }
-  if (output != NULL)
-    {
-      if (status == 0 && (fchmod (fd, 0644) < 0 || fsync (fd) < 0 || rename (tmp, output) < 0))
-        {
-          fprintf (stderr, "failed to save image: write %s: %s\n", output, strerror (errno));
-          status = 1;
-        }
-      if (status != 0)
-        unlink (tmp);
-      close (fd);
-    }
-  return status;
+  return berth_cli_archive_output (client, path, output, "save image");
 }
 
 /* ---- import ---- */

@@ -236,10 +236,7 @@ berth_cmd_image_prune (struct berth_cli *cli, int argc, char **argv)
       return 1;
     }
   berth_cli_filter_add (o.filters, o.all ? "dangling=false" : "dangling=true");
-  berth_client_query_add (
-      &path, "filters",
-      json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
+  berth_cli_filters_to_query (&path, o.filters);
   if (!o.force
       && !berth_cli_confirm (o.all ? "WARNING! This will remove all images without at least one container associated "
                                      "to them."

@@ -7,6 +7,7 @@
 
 #include "core/cli/cli.h"
 #include "core/cli/container.h"
+#include "core/cli/object-get.h"
 #include "core/lib/mem.h"
 
 enum
@@ -220,11 +221,9 @@ volume_ls (struct berth_cli *cli, int argc, char **argv)
     { "format", required_argument, NULL, OPT_FORMAT },
     { NULL, 0, NULL, 0 },
   };
-  cleanup_error berth_error_t err = NULL;
   struct ls_opts o = { .filters = json_object_new_object () };
   cleanup_free char *path = xstrdup ("/volumes");
   json_object *reply = NULL, *vols, *rows, *header;
-  struct berth_client *client;
   int status;
 
   if (berth_cli_parse_interspersed (argc, argv, ls_usage, opts, "qf:", on_ls_opt, &o, &status))
@@ -237,19 +236,9 @@ volume_ls (struct berth_cli *cli, int argc, char **argv)
       json_object_put (o.filters);
       return needs_args ("ls", "accepts no arguments");
     }
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
-  client = berth_cli_client (cli);
-  if (client == NULL)
+  berth_cli_filters_to_query (&path, o.filters);
+  if (berth_cli_get_json (cli, path, &reply) < 0)
     return 1;
-  if (berth_client_get_json (client, path, &reply, &err) < 0)
-    {
-      fprintf (stderr, "%s\n", berth_error_msg (&err));
-      return 1;
-    }
   vols = berth_json_get (reply, "Volumes");
   rows = json_object_new_array ();
   for (size_t i = 0; json_object_is_type (vols, json_type_array) && i < json_object_array_length (vols); i++)
@@ -316,41 +305,13 @@ volume_inspect (struct berth_cli *cli, int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   const char *format = NULL;
-  struct berth_client *client;
-  json_object *all;
-  int status, failed = 0;
+  int status;
 
   if (berth_cli_parse_interspersed (argc, argv, inspect_usage, opts, "f:", on_inspect_opt, &format, &status))
     return status;
   if (optind >= argc)
     return needs_args ("inspect", "requires at least 1 argument");
-  client = berth_cli_client (cli);
-  if (client == NULL)
-    return 1;
-  all = json_object_new_array ();
-  for (int i = optind; i < argc; i++)
-    {
-      cleanup_error berth_error_t err = NULL;
-      cleanup_free char *name = berth_client_escape_name (argv[i]);
-      cleanup_free char *path = xasprintf ("/volumes/%s", name);
-      json_object *one = NULL;
-      if (berth_client_get_json (client, path, &one, &err) < 0)
-        {
-          fprintf (stderr, "%s\n", berth_error_msg (&err));
-          failed = 1;
-          continue;
-        }
-      json_object_array_add (all, one);
-    }
-  if (format != NULL)
-    status = json_object_array_length (all) > 0 ? berth_cli_render (format, all, NULL, false) : 0;
-  else
-    {
-      berth_json_print_indent (stdout, all);
-      status = 0;
-    }
-  json_object_put (all);
-  return failed || status;
+  return berth_cli_inspect_objects (cli, "/volumes", argv + optind, argc - optind, format);
 }
 
 /* ---- rm ---- */
@@ -483,11 +444,7 @@ volume_prune (struct berth_cli *cli, int argc, char **argv)
     }
   if (o.all)
     berth_cli_filter_add (o.filters, "all=true");
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
+  berth_cli_filters_to_query (&path, o.filters);
   if (!o.force
       && !berth_cli_confirm (o.all ? "WARNING! This will remove all local volumes not used by at least one container."
                                    : "WARNING! This will remove anonymous local volumes not used by at least one "

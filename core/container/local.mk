@@ -43,3 +43,4 @@ core_libberth_container_la_CFLAGS += $(ARCHIVE_CFLAGS)
 core_libberth_container_la_LIBADD += $(ARCHIVE_LIBS)
 # seccomp filters compiled once per profile for the runtime (core/runtime/seccomp-file.h)
 core_libberth_container_la_SOURCES += core/container/seccomp-cache.c core/container/seccomp-cache.h
+core_libberth_container_la_SOURCES += core/container/shim-monitor.c core/container/shim-monitor.h

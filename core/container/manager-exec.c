@@ -37,6 +37,7 @@
 #include "core/container/exec-process.h"
 #include "core/container/manager-internal.h"
 #include "core/container/shim-launch.h"
+#include "core/container/shim-monitor.h"
 #include "core/lib/detach-keys.h"
 #include "core/lib/fs.h"
 #include "core/lib/log.h"
@@ -483,60 +484,29 @@ shim_gone_locked (struct container_manager *m, struct container_exec *e)
   pthread_cond_broadcast (&m->changed);
 }
 
-struct exec_monitor_arg
+/* the monitor thread, once the exec's shim has exited */
+static void
+on_shim_exit (void *ctx, void *obj)
 {
-  struct container_manager *m;
-  struct container_exec *e;
-  int pidfd;
-};
+  struct container_manager *m = ctx;
+  struct container_exec *e = obj;
 
-static void *
-exec_monitor_main (void *p)
-{
-  struct exec_monitor_arg *a = p;
-  struct container_manager *m = a->m;
-  struct container_exec *e = a->e;
-  struct pollfd pfd = { a->pidfd, POLLIN, 0 };
-
-  free (a);
-  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
-    ;
-  close (pfd.fd);
   pthread_mutex_lock (&m->lock);
   shim_gone_locked (m, e);
   exec_unref_locked (e);
   m->monitors--;
   pthread_mutex_unlock (&m->lock);
-  return NULL;
 }
 
 static int
 start_monitor_locked (struct container_manager *m, struct container_exec *e, berth_error_t *err)
 {
-  int pidfd = (int) syscall (SYS_pidfd_open, e->shim_pid, 0);
-  struct exec_monitor_arg *a;
-  pthread_attr_t attr;
-  pthread_t t;
-
-  if (pidfd < 0)
-    return berth_error_errno (err, errno, "pidfd_open of the exec shim %d", (int) e->shim_pid);
-  a = xmalloc0 (sizeof (*a));
-  a->m = m;
-  a->e = e;
-  a->pidfd = pidfd;
   e->refs++;
-  pthread_attr_init (&attr);
-  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize (&attr, 64 * 1024);
-  if (pthread_create (&t, &attr, exec_monitor_main, a) != 0)
+  if (shim_monitor_start (e->shim_pid, "the exec shim", on_shim_exit, m, e, err) < 0)
     {
-      pthread_attr_destroy (&attr);
       e->refs--;
-      close (pidfd);
-      free (a);
-      return berth_error_make (err, EAGAIN, "cannot start a monitor thread");
+      return berth_error_ret (err);
     }
-  pthread_attr_destroy (&attr);
   m->monitors++;
   return 0;
 }

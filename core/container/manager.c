@@ -30,6 +30,7 @@
 #include "core/container/seccomp-cache.h"
 #include "core/container/security-opt.h"
 #include "core/container/shim-launch.h"
+#include "core/container/shim-monitor.h"
 #include "core/container/user.h"
 #include "core/lib/fs.h"
 #include "core/lib/log.h"
@@ -446,27 +447,15 @@ emit_exit_events (struct container_manager *m, struct container *c)
   json_object_put (attrs);
 }
 
-struct monitor_arg
+/* the monitor thread, once the shim has exited */
+static void
+on_shim_exit (void *ctx, void *obj)
 {
-  struct container_manager *m;
-  struct container *c;
-  int pidfd;
-};
-
-static void *
-monitor_main (void *p)
-{
-  struct monitor_arg *a = p;
-  struct container_manager *m = a->m;
-  struct container *c = a->c;
-  struct pollfd pfd = { a->pidfd, POLLIN, 0 };
+  struct container_manager *m = ctx;
+  struct container *c = obj;
   bool auto_remove, restart = false;
   unsigned delay_ms = 0;
 
-  free (a);
-  while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
-    ;
-  close (pfd.fd);
   pthread_mutex_lock (&m->lock);
   if (!c->removed && manager_running (c))
     {
@@ -499,37 +488,18 @@ monitor_main (void *p)
   m->monitors--;
   manager_unref_locked (c);
   pthread_mutex_unlock (&m->lock);
-  return NULL;
 }
 
 /* with the lock held; takes a reference for the thread */
 int
 manager_start_monitor_locked (struct container_manager *m, struct container *c, berth_error_t *err)
 {
-  int pidfd = (int) syscall (SYS_pidfd_open, c->shim_pid, 0);
-  struct monitor_arg *a;
-  pthread_attr_t attr;
-  pthread_t t;
-
-  if (pidfd < 0)
-    return berth_error_errno (err, errno, "pidfd_open of the shim %d", (int) c->shim_pid);
-  a = xmalloc0 (sizeof (*a));
-  a->m = m;
-  a->c = c;
-  a->pidfd = pidfd;
   c->refs++;
-  pthread_attr_init (&attr);
-  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize (&attr, 64 * 1024);
-  if (pthread_create (&t, &attr, monitor_main, a) != 0)
+  if (shim_monitor_start (c->shim_pid, "the shim", on_shim_exit, m, c, err) < 0)
     {
-      pthread_attr_destroy (&attr);
       c->refs--;
-      close (pidfd);
-      free (a);
-      return berth_error_make (err, EAGAIN, "cannot start a monitor thread");
+      return berth_error_ret (err);
     }
-  pthread_attr_destroy (&attr);
   m->monitors++;
   return 0;
 }
@@ -1297,6 +1267,7 @@ restore_one (struct container_manager *m, const char *dir)
       container_free (c);
       return;
     }
+  manager_health_restore_locked (c);
   manager_list_add_locked (m, c);
 }
 

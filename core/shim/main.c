@@ -108,6 +108,9 @@ fail_start (struct shim *s, berth_error_t *err)
       *p = ' ';
   report (s, "ERR %d %s\n", berth_error_code (err), flat);
   log_error ("%s: %s", s->id, msg);
+  /* every failed start ends here, so the options parsed for it go here too */
+  berth_cfg_free (s->log_opts);
+  s->log_opts = NULL;
   return 1;
 }
 

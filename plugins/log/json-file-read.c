@@ -23,7 +23,7 @@
 
 struct reader
 {
-  struct jf_driver *d;
+  struct log_file_driver *d;
   const struct berth_log_read_opts *o;
   berth_log_msg_fn emit;
   void *ud;
@@ -354,11 +354,11 @@ int
 jf_read (void *drv, const struct berth_log_info *info, const struct berth_log_read_opts *o, berth_log_msg_fn emit,
          void *ud, struct berth_error **err)
 {
-  struct jf_driver *d = drv;
+  struct log_file_driver *d = drv;
   struct reader rd = { .d = d, .o = o, .emit = emit, .ud = ud, .err = err };
   struct live lv = { .fd = -1 };
   char *path = jf_log_path (d->h, info, err);
-  struct jf_opts opts;
+  struct log_file_opts opts;
   int r = 0;
 
   if (path == NULL)

@@ -24,111 +24,31 @@
 
 struct jf_stream
 {
-  struct jf_driver *drv;
+  struct log_file_driver *drv;
   char *path;
   int fd;
   int64_t size;
-  struct jf_opts opts;
+  struct log_file_opts opts;
   pthread_mutex_t lock;
 };
 
 /* ---- options ---- */
 
-static int
-parse_size (const char *s, int64_t *ret)
-{
-  char *end;
-  long long v;
-  int64_t mult = 1;
-
-  if (strcmp (s, "-1") == 0)
-    {
-      *ret = -1;
-      return 0;
-    }
-  errno = 0;
-  v = strtoll (s, &end, 10);
-  if (errno != 0 || end == s || v <= 0)
-    return -1;
-  switch (*end)
-    {
-    case 'k':
-    case 'K':
-      mult = 1024;
-      end++;
-      break;
-    case 'm':
-    case 'M':
-      mult = 1024 * 1024;
-      end++;
-      break;
-    case 'g':
-    case 'G':
-      mult = 1024 * 1024 * 1024;
-      end++;
-      break;
-    }
-  if (mult > 1 && (*end == 'b' || *end == 'B'))
-    end++;
-  if (*end != '\0' || v > INT64_MAX / mult)
-    return -1;
-  *ret = v * mult;
-  return 0;
-}
-
-struct opt_walk
-{
-  const struct berth_host_api *h;
-  const struct berth_cfg *cfg;
-  struct berth_error **err;
-  struct jf_opts *o;
-  bool max_file_set;
-  int r;
+static const struct log_file_opts_spec jf_opts_spec = {
+  .driver = "json-file",
+  .size_hint = "a size like 10m, 512k or 1g, or -1 for no limit",
+  .unlimited_size = true,
 };
 
-static int
-opt_one (void *ud, const char *key, const char *value)
-{
-  struct opt_walk *w = ud;
-
-  if (strcmp (key, "max-size") == 0)
-    {
-      if (value == NULL || parse_size (value, &w->o->max_size) < 0)
-        w->r = w->h->cfg_error (w->err, w->cfg, key,
-                                "json-file: bad max-size `%s` (a size like 10m, 512k or 1g, or -1 for no limit)",
-                                value ? value : "");
-    }
-  else if (strcmp (key, "max-file") == 0)
-    {
-      char *end;
-      long v;
-      errno = 0;
-      v = value ? strtol (value, &end, 10) : 0;
-      if (value == NULL || errno != 0 || end == value || *end != '\0' || v < 1 || v > 10000)
-        w->r = w->h->cfg_error (w->err, w->cfg, key, "json-file: bad max-file `%s` (a number from 1 to 10000)",
-                                value ? value : "");
-      else
-        {
-          w->o->max_file = (int)v;
-          w->max_file_set = true;
-        }
-    }
-  else
-    w->r = w->h->cfg_error (w->err, w->cfg, key, "json-file: unknown log option `%s` (supported: max-size, max-file)",
-                            key);
-  return w->r;
-}
-
 int
-jf_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct jf_opts *ret,
+jf_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct log_file_opts *ret,
                struct berth_error **err)
 {
-  struct jf_opts o = { .max_size = -1, .max_file = 1 };
-  struct opt_walk w = { .h = h, .cfg = opts, .err = err, .o = &o };
+  struct log_file_opts o = { .max_size = -1, .max_file = 1 };
+  int r = log_file_opts_parse (h, opts, &jf_opts_spec, &o, err);
 
-  h->cfg_each (opts, opt_one, &w);
-  if (w.r < 0)
-    return w.r;
+  if (r < 0)
+    return r;
   if (o.max_size < 0 && o.max_file > 1)
     return h->cfg_error (err, opts, "max-file", "json-file: max-file needs max-size");
   *ret = o;
@@ -138,7 +58,7 @@ jf_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, str
 static int
 jf_validate (const struct berth_host_api *h, const struct berth_cfg *opts, struct berth_error **err)
 {
-  struct jf_opts o;
+  struct log_file_opts o;
   return jf_parse_opts (h, opts, &o, err);
 }
 
@@ -306,22 +226,6 @@ sanitize (const uint8_t *line, size_t len, bool newline, size_t *ret_len)
 }
 
 static int
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -errno;
-      buf += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
-
-static int
 rotate (struct jf_stream *s, struct berth_error **err)
 {
   const struct berth_host_api *h = s->drv->h;
@@ -383,9 +287,9 @@ out:
 static int
 jf_open (void *drv, const struct berth_log_info *info, void **ret_stream, struct berth_error **err)
 {
-  struct jf_driver *d = drv;
+  struct log_file_driver *d = drv;
   struct jf_stream *s;
-  struct jf_opts o;
+  struct log_file_opts o;
   struct stat st;
   char *path;
 
@@ -462,7 +366,7 @@ jf_write (void *stream, const struct berth_log_msg *m, struct berth_error **err)
         {
           memcpy (line, json, json_len);
           line[json_len] = '\n';
-          r = write_all (s->fd, line, json_len + 1);
+          r = log_file_write_all (s->fd, line, json_len + 1);
           if (r < 0)
             r = h->error_set (err, -r, "json-file: write %s: %s", s->path, strerror (-r));
           else
@@ -495,20 +399,7 @@ static int
 jf_init (const struct berth_host_api *h, struct berth_host_ctx *ctx, const struct berth_cfg *opts, void **ret_drv,
          struct berth_error **err)
 {
-  struct jf_driver *d = calloc (1, sizeof (*d));
-
-  if (d == NULL)
-    return h->error_set (err, ENOMEM, "json-file: out of memory");
-  d->h = h;
-  d->ctx = ctx;
-  *ret_drv = d;
-  return 0;
-}
-
-static void
-jf_shutdown (void *drv)
-{
-  free (drv);
+  return log_file_driver_new (h, ctx, "json-file", ret_drv, err);
 }
 
 static const struct berth_log_ops jf_ops = {
@@ -516,7 +407,7 @@ static const struct berth_log_ops jf_ops = {
     .caps = BERTH_LOG_CAP_READ,
     .validate = jf_validate,
     .init = jf_init,
-    .shutdown = jf_shutdown,
+    .shutdown = log_file_driver_free,
   },
   .open = jf_open,
   .write = jf_write,

@@ -5,20 +5,11 @@
 #include <berth/log.h>
 #include <stdint.h>
 
-struct jf_driver
-{
-  const struct berth_host_api *h;
-  struct berth_host_ctx *ctx;
-};
-
-struct jf_opts
-{
-  int64_t max_size; /* bytes; -1 = unlimited */
-  int max_file;     /* files kept, the live one included */
-};
+#include "file-driver.h"
+#include "file-opts.h"
 
 /* Parse and check --log-opt values; unknown options are errors. */
-int jf_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct jf_opts *ret,
+int jf_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct log_file_opts *ret,
                    struct berth_error **err);
 
 /* <log_dir>/<container_id>-json.log, malloc'd; NULL with *err set when the info is unusable. */

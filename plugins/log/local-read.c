@@ -29,7 +29,7 @@ struct saved
 
 struct reader
 {
-  struct ll_driver *d;
+  struct log_file_driver *d;
   const struct berth_log_read_opts *o;
   berth_log_msg_fn emit;
   void *ud;
@@ -368,10 +368,10 @@ int
 ll_read (void *drv, const struct berth_log_info *info, const struct berth_log_read_opts *o, berth_log_msg_fn emit,
          void *ud, struct berth_error **err)
 {
-  struct ll_driver *d = drv;
+  struct log_file_driver *d = drv;
   struct reader rd = { .d = d, .o = o, .emit = emit, .ud = ud, .err = err };
   struct cursor live = { .src = { .fd = -1 } };
-  struct ll_opts opts;
+  struct log_file_opts opts;
   char *dir;
   int r = 0;
 

@@ -22,12 +22,12 @@
 
 struct ll_stream
 {
-  struct ll_driver *drv;
+  struct log_file_driver *drv;
   char *dir, *path; /* local-logs/, local-logs/container.log */
   int fd;
   int64_t size;
   uint64_t seq;
-  struct ll_opts opts;
+  struct log_file_opts opts;
   pthread_mutex_t lock;
   /* the compression of container.log.1, when one runs */
   pthread_t gz_thread;
@@ -75,114 +75,21 @@ ll_header_seq (const uint8_t *p, size_t len, uint64_t *ret)
 
 /* ---- options ---- */
 
-static int
-parse_size (const char *s, int64_t *ret)
-{
-  char *end;
-  long long v;
-  int64_t mult = 1;
-
-  errno = 0;
-  v = strtoll (s, &end, 10);
-  if (errno != 0 || end == s || v <= 0)
-    return -1;
-  switch (*end)
-    {
-    case 'k':
-    case 'K':
-      mult = 1024;
-      end++;
-      break;
-    case 'm':
-    case 'M':
-      mult = 1024 * 1024;
-      end++;
-      break;
-    case 'g':
-    case 'G':
-      mult = 1024 * 1024 * 1024;
-      end++;
-      break;
-    }
-  if (mult > 1 && (*end == 'b' || *end == 'B'))
-    end++;
-  if (*end != '\0' || v > INT64_MAX / mult)
-    return -1;
-  *ret = v * mult;
-  return 0;
-}
-
-/* Go's strconv.ParseBool, as Docker reads compress */
-static int
-parse_bool (const char *s, bool *ret)
-{
-  static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
-  static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
-
-  for (size_t i = 0; i < sizeof (yes) / sizeof (yes[0]); i++)
-    if (strcmp (s, yes[i]) == 0)
-      return *ret = true, 0;
-  for (size_t i = 0; i < sizeof (no) / sizeof (no[0]); i++)
-    if (strcmp (s, no[i]) == 0)
-      return *ret = false, 0;
-  return -1;
-}
-
-struct opt_walk
-{
-  const struct berth_host_api *h;
-  const struct berth_cfg *cfg;
-  struct berth_error **err;
-  struct ll_opts *o;
-  int r;
+static const struct log_file_opts_spec ll_opts_spec = {
+  .driver = "local",
+  .size_hint = "a positive size like 20m, 512k or 1g",
+  .compress = true,
 };
 
-static int
-opt_one (void *ud, const char *key, const char *value)
-{
-  struct opt_walk *w = ud;
-  const char *v = value ? value : "";
-
-  if (strcmp (key, "max-size") == 0)
-    {
-      if (parse_size (v, &w->o->max_size) < 0)
-        w->r = w->h->cfg_error (w->err, w->cfg, key,
-                                "local: bad max-size `%s` (a positive size like 20m, 512k or 1g)", v);
-    }
-  else if (strcmp (key, "max-file") == 0)
-    {
-      char *end;
-      long n;
-      errno = 0;
-      n = strtol (v, &end, 10);
-      if (errno != 0 || end == v || *end != '\0' || n < 1 || n > LL_MAX_FILES)
-        w->r = w->h->cfg_error (w->err, w->cfg, key, "local: bad max-file `%s` (a number from 1 to %d)", v,
-                                LL_MAX_FILES);
-      else
-        w->o->max_file = (int)n;
-    }
-  else if (strcmp (key, "compress") == 0)
-    {
-      if (parse_bool (v, &w->o->compress) < 0)
-        w->r = w->h->cfg_error (w->err, w->cfg, key, "local: bad compress `%s` (true or false)", v);
-    }
-  else
-    w->r = w->h->cfg_error (w->err, w->cfg, key,
-                            "local: unknown log option `%s` (supported: max-size, max-file, compress)", key);
-  return w->r;
-}
-
 int
-ll_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct ll_opts *ret,
+ll_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct log_file_opts *ret,
                struct berth_error **err)
 {
-  struct ll_opts o = { .max_size = 20 * 1024 * 1024, .max_file = 5, .compress = true };
-  struct opt_walk w = { .h = h, .cfg = opts, .err = err, .o = &o };
+  struct log_file_opts o = { .max_size = 20 * 1024 * 1024, .max_file = 5, .compress = true };
+  int r = log_file_opts_parse (h, opts, &ll_opts_spec, &o, err);
 
-  if (opts != NULL)
-    h->cfg_each (opts, opt_one, &w);
-  if (w.r < 0)
-    return w.r;
+  if (r < 0)
+    return r;
   *ret = o;
   return 0;
 }
@@ -190,7 +97,7 @@ ll_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, str
 static int
 ll_validate (const struct berth_host_api *h, const struct berth_cfg *opts, struct berth_error **err)
 {
-  struct ll_opts o;
+  struct log_file_opts o;
   return ll_parse_opts (h, opts, &o, err);
 }
 
@@ -214,22 +121,6 @@ ll_dir (const struct berth_host_api *h, const struct berth_log_info *info, struc
 
 /* ---- writing ---- */
 
-static int
-write_all (int fd, const uint8_t *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -errno;
-      buf += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
-
 /* A new file holding only the header of `seq`, at `path` (replaced). */
 static int
 create_file (struct ll_stream *s, const char *path, uint64_t seq, struct berth_error **err)
@@ -242,7 +133,7 @@ create_file (struct ll_stream *s, const char *path, uint64_t seq, struct berth_e
   fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0)
     return s->drv->h->error_set (err, errno, "local: create %s: %s", path, strerror (errno));
-  if ((r = write_all (fd, hdr, sizeof (hdr))) < 0)
+  if ((r = log_file_write_all (fd, hdr, sizeof (hdr))) < 0)
     {
       close (fd);
       return s->drv->h->error_set (err, -r, "local: write %s: %s", path, strerror (-r));
@@ -397,9 +288,9 @@ out:
 static int
 ll_open (void *drv, const struct berth_log_info *info, void **ret_stream, struct berth_error **err)
 {
-  struct ll_driver *d = drv;
+  struct log_file_driver *d = drv;
   struct ll_stream *s;
-  struct ll_opts o;
+  struct log_file_opts o;
   struct stat st;
   uint64_t seq = 0;
   char *rotated;
@@ -502,7 +393,7 @@ ll_write (void *stream, const struct berth_log_msg *m, struct berth_error **err)
   if (r == 0)
     {
       /* one write per record: a reader sees whole records or a torn tail */
-      r = write_all (s->fd, rec, total);
+      r = log_file_write_all (s->fd, rec, total);
       if (r < 0)
         r = h->error_set (err, -r, "local: write %s: %s", s->path, strerror (-r));
       else
@@ -535,20 +426,7 @@ static int
 ll_init (const struct berth_host_api *h, struct berth_host_ctx *ctx, const struct berth_cfg *opts, void **ret_drv,
          struct berth_error **err)
 {
-  struct ll_driver *d = calloc (1, sizeof (*d));
-
-  if (d == NULL)
-    return h->error_set (err, ENOMEM, "local: out of memory");
-  d->h = h;
-  d->ctx = ctx;
-  *ret_drv = d;
-  return 0;
-}
-
-static void
-ll_shutdown (void *drv)
-{
-  free (drv);
+  return log_file_driver_new (h, ctx, "local", ret_drv, err);
 }
 
 static const struct berth_log_ops ll_ops = {
@@ -556,7 +434,7 @@ static const struct berth_log_ops ll_ops = {
     .caps = BERTH_LOG_CAP_READ,
     .validate = ll_validate,
     .init = ll_init,
-    .shutdown = ll_shutdown,
+    .shutdown = log_file_driver_free,
   },
   .open = ll_open,
   .write = ll_write,
@@ -564,8 +442,7 @@ static const struct berth_log_ops ll_ops = {
   .read = ll_read,
 };
 
-static const struct berth_plugin_descriptor ll_descriptor
-    = BERTH_PLUGIN_DESCRIPTOR_INIT (BERTH_KIND_LOG, "local", PACKAGE_VERSION,
-                                    "compact binary records in local-logs/, rotated and gzipped", &ll_ops);
+static const struct berth_plugin_descriptor ll_descriptor = BERTH_PLUGIN_DESCRIPTOR_INIT (
+    BERTH_KIND_LOG, "local", PACKAGE_VERSION, "compact binary records in local-logs/, rotated and gzipped", &ll_ops);
 
 BERTH_PLUGIN_DEFINE (ll_descriptor)

@@ -13,27 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "file-driver.h"
+#include "file-opts.h"
+
 #define LL_MAGIC "BRTHLOG1"
 #define LL_HEADER_LEN 16   /* magic + u64 sequence */
 #define LL_REC_FIXED 12    /* stream, flags, reserved, i64 time */
 #define LL_REC_OVERHEAD 20 /* u32 length before and after the body */
 #define LL_MAX_BODY (16u << 20)
-#define LL_MAX_FILES 10000
 
-struct ll_driver
-{
-  const struct berth_host_api *h;
-  struct berth_host_ctx *ctx;
-};
-
-struct ll_opts
-{
-  int64_t max_size; /* bytes, > 0 */
-  int max_file;     /* files kept, the live one included */
-  bool compress;    /* gzip rotated files */
-};
-
-int ll_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct ll_opts *ret,
+int ll_parse_opts (const struct berth_host_api *h, const struct berth_cfg *opts, struct log_file_opts *ret,
                    struct berth_error **err);
 
 /* <log_dir>/local-logs, malloc'd; NULL with *err set when the info is unusable. */

@@ -3,7 +3,6 @@
 
 #include "layer-book.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,10 +16,7 @@
 
 struct layer_book
 {
-  const struct berth_host_api *h;
-  const char *driver;
-  const char *root;
-  int root_fd;
+  const struct driver_root *r;
   pthread_mutex_t create_lock; /* create vs remove */
   pthread_mutex_t lock;        /* the mounted array */
   char **mounted;
@@ -28,16 +24,13 @@ struct layer_book
 };
 
 struct layer_book *
-layer_book_new (const struct berth_host_api *h, const char *driver, const char *root, int root_fd)
+layer_book_new (const struct driver_root *r)
 {
   struct layer_book *b = calloc (1, sizeof (*b));
 
   if (b == NULL)
     return NULL;
-  b->h = h;
-  b->driver = driver;
-  b->root = root;
-  b->root_fd = root_fd;
+  b->r = r;
   pthread_mutex_init (&b->create_lock, NULL);
   pthread_mutex_init (&b->lock, NULL);
   return b;
@@ -81,13 +74,13 @@ layer_book_set_parent (struct layer_book *b, const char *id, const char *parent,
   int r;
 
   if (record_name (name, sizeof (name), id) < 0)
-    return b->h->error_set (err, ENAMETOOLONG, "%s: layer id `%s` is too long", b->driver, id);
-  if (asprintf (&path, "%s/%s", b->root, name) < 0)
-    return b->h->error_set (err, ENOMEM, "%s: out of memory", b->driver);
-  r = b->h->write_file_atomic (path, parent, strlen (parent), 0600, err);
+    return b->r->h->error_set (err, ENAMETOOLONG, "%s: layer id `%s` is too long", b->r->driver, id);
+  if (asprintf (&path, "%s/%s", b->r->path, name) < 0)
+    return b->r->h->error_set (err, ENOMEM, "%s: out of memory", b->r->driver);
+  r = b->r->h->write_file_atomic (path, parent, strlen (parent), 0600, err);
   free (path);
   if (r < 0)
-    return b->h->error_wrap (err, "%s: record the parent of layer `%s`", b->driver, id);
+    return b->r->h->error_wrap (err, "%s: record the parent of layer `%s`", b->r->driver, id);
   return 0;
 }
 
@@ -117,7 +110,7 @@ layer_book_set_mounted (struct layer_book *b, const char *id, bool mounted, stru
       if (v == NULL || copy == NULL)
         {
           free (copy);
-          r = b->h->error_set (err, ENOMEM, "%s: out of memory", b->driver);
+          r = b->r->h->error_set (err, ENOMEM, "%s: out of memory", b->r->driver);
         }
       else
         b->mounted[b->n_mounted++] = copy;
@@ -138,14 +131,14 @@ layer_book_forget (struct layer_book *b, const char *id)
 
   layer_book_set_mounted (b, id, false, NULL);
   if (record_name (name, sizeof (name), id) == 0)
-    unlinkat (b->root_fd, name, 0);
+    unlinkat (b->r->fd, name, 0);
 }
 
 /* The record's content, NUL-terminated, or "" when unreadable. */
 static void
 read_record (struct layer_book *b, const char *name, char *buf, size_t len)
 {
-  int fd = openat (b->root_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (b->r->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   ssize_t n = fd >= 0 ? read (fd, buf, len - 1) : -1;
 
   buf[n > 0 ? n : 0] = '\0';
@@ -153,33 +146,34 @@ read_record (struct layer_book *b, const char *name, char *buf, size_t len)
     close (fd);
 }
 
+struct record_walk
+{
+  struct layer_book *b;
+  int (*fn) (struct layer_book *, const char *child, const char *parent, void *);
+  void *ud;
+};
+
+static int
+record_one (void *ud, const char *name, struct berth_error **err)
+{
+  struct record_walk *w = ud;
+  char parent[256];
+
+  (void)err;
+  if (strncmp (name, PARENT_PREFIX, strlen (PARENT_PREFIX)) != 0)
+    return 0;
+  read_record (w->b, name, parent, sizeof (parent));
+  return w->fn (w->b, name + strlen (PARENT_PREFIX), parent, w->ud);
+}
+
 /* Calls fn for each parent record; a non-zero return stops and is returned. */
 static int
 each_record (struct layer_book *b, int (*fn) (struct layer_book *, const char *child, const char *parent, void *),
              void *ud, struct berth_error **err)
 {
-  int fd = openat (b->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-  struct dirent *de;
-  int r = 0;
+  struct record_walk w = { .b = b, .fn = fn, .ud = ud };
 
-  if (d == NULL)
-    {
-      int e = errno;
-      if (fd >= 0)
-        close (fd);
-      return b->h->error_set (err, e, "%s: read %s: %s", b->driver, b->root, strerror (e));
-    }
-  while (r == 0 && (de = readdir (d)) != NULL)
-    {
-      char parent[256];
-      if (strncmp (de->d_name, PARENT_PREFIX, strlen (PARENT_PREFIX)) != 0)
-        continue;
-      read_record (b, de->d_name, parent, sizeof (parent));
-      r = fn (b, de->d_name + strlen (PARENT_PREFIX), parent, ud);
-    }
-  closedir (d);
-  return r;
+  return driver_root_each (b->r, record_one, &w, err);
 }
 
 struct child_search
@@ -213,12 +207,12 @@ layer_book_check_removable (struct layer_book *b, const char *id, struct berth_e
   mounted = find_mounted (b, id) >= 0;
   pthread_mutex_unlock (&b->lock);
   if (mounted)
-    return b->h->error_set (err, EBUSY, "%s: layer `%s` is mounted", b->driver, id);
+    return b->r->h->error_set (err, EBUSY, "%s: layer `%s` is mounted", b->r->driver, id);
   r = each_record (b, note_child, &s, err);
   if (r < 0)
     return r;
   if (r > 0)
-    return b->h->error_set (err, EBUSY, "%s: layer `%s` is the parent of layer `%s`", b->driver, id, s.child);
+    return b->r->h->error_set (err, EBUSY, "%s: layer `%s` is the parent of layer `%s`", b->r->driver, id, s.child);
   return 0;
 }
 
@@ -230,9 +224,9 @@ drop_orphan (struct layer_book *b, const char *child, const char *parent, void *
 
   (void)parent;
   (void)ud;
-  if (fstatat (b->root_fd, child, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT
+  if (fstatat (b->r->fd, child, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT
       && record_name (name, sizeof (name), child) == 0)
-    unlinkat (b->root_fd, name, 0);
+    unlinkat (b->r->fd, name, 0);
   return 0;
 }
 

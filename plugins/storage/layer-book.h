@@ -10,11 +10,13 @@
 #include <berth/storage.h>
 #include <stdbool.h>
 
+#include "driver-root.h"
+
 struct layer_book;
 
-/* root/root_fd: the driver's state directory (borrowed; must outlive the book).
+/* root: the driver's state directory (borrowed; must outlive the book).
    NULL when out of memory. */
-struct layer_book *layer_book_new (const struct berth_host_api *h, const char *driver, const char *root, int root_fd);
+struct layer_book *layer_book_new (const struct driver_root *root);
 void layer_book_free (struct layer_book *b);
 
 /* Serialises create against remove: a parent cannot disappear between the

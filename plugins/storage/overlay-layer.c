@@ -3,6 +3,8 @@
 
 #include "overlay-layer.h"
 
+#include "driver-root.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,15 +19,7 @@
 bool
 ovl_valid_id (const char *id)
 {
-  size_t n = id ? strlen (id) : 0;
-
-  if (n == 0 || n > 128 || id[0] == '.' || id[0] == '-' || strcmp (id, OVL_LINK_DIR) == 0)
-    return false;
-  for (const char *p = id; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'
-          || *p == '-'))
-      return false;
-  return true;
+  return driver_valid_id (id) && strcmp (id, OVL_LINK_DIR) != 0;
 }
 
 static bool
