@@ -16,6 +16,7 @@ struct berth_cli
 {
   const char *host;            /* -H, $BERTH_HOST, or the default */
   struct berth_client *client; /* created on first use */
+  struct berth_tls_flags tls;  /* --tls, --tlsverify, --tlscacert, --tlscert, --tlskey */
 };
 
 /* argv[0] is the command name; returns the exit status. */
@@ -75,6 +76,9 @@ void berth_json_print_indent (FILE *out, struct json_object *v);
 /* Add "key=value" to a filters object ({"key":{"value":true}}); 1 when
    arg has no '=' (the caller reports it). */
 int berth_cli_filter_add (struct json_object *filters, const char *arg);
+/* Add the filters, when there are any, to the query of *path (as Docker's
+   JSON) and release them. */
+void berth_cli_filters_to_query (char **path, struct json_object *filters);
 /* Print rows (an array of objects) through a --format: "json", "table
    TEMPLATE" (header rendered from header), or a template; strict refuses
    unknown fields.  Returns the exit status. */

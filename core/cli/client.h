@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "core/cli/client-tls.h"
 #include "core/lib/error.h"
 
 #define BERTH_DEFAULT_HOST "unix:///run/berth/berth.sock"
@@ -20,7 +21,14 @@ struct berth_client;
 int berth_client_new (const char *host, struct berth_client **ret, berth_error_t *err);
 void berth_client_free (struct berth_client *c);
 
+/* Speak TLS to a tcp:// host as `flags` and the environment say
+   (client-tls.h); nothing changes for unix:// or when TLS is off. */
+int berth_client_use_tls (struct berth_client *c, const struct berth_tls_flags *flags, berth_error_t *err);
+
 const char *berth_client_host (const struct berth_client *c);
+/* A new connection to the daemon (through TLS when in use), for callers
+   that speak HTTP on it themselves (hijack.c). */
+int berth_client_connect (struct berth_client *c, berth_error_t *err);
 /* A header sent with every following request ("X-Registry-Auth"); value
    NULL removes it. */
 void berth_client_set_header (struct berth_client *c, const char *name, const char *value);

@@ -28,64 +28,6 @@
 #define MAX_BODY (16 * 1024 * 1024)
 
 static int
-connect_host (const char *host, berth_error_t *err)
-{
-  cleanup_close int fd = -1;
-
-  if (strncmp (host, "unix://", 7) == 0)
-    {
-      struct sockaddr_un sun = { .sun_family = AF_UNIX };
-      if (strlen (host + 7) >= sizeof (sun.sun_path))
-        return berth_error_make (err, ENAMETOOLONG, "socket path too long: %s", host + 7);
-      strcpy (sun.sun_path, host + 7);
-      fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0)
-        return berth_error_errno (err, errno, "socket");
-      if (connect (fd, (struct sockaddr *)&sun, sizeof (sun)) < 0)
-        return berth_error_make (err, ECONNREFUSED, "Cannot connect to the berth daemon at %s. Is berthd running?",
-                                 host);
-      return steal_fd (&fd);
-    }
-  if (strncmp (host, "tcp://", 6) == 0)
-    {
-      cleanup_free char *hostport = xstrdup (host + 6);
-      char *colon = strrchr (hostport, ':');
-      const char *name = hostport, *port = "2375";
-      struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
-
-      if (colon != NULL && strchr (colon, ']') == NULL)
-        {
-          *colon = '\0';
-          port = colon + 1;
-        }
-      if (name[0] == '[')
-        {
-          name++;
-          if (strchr (name, ']') != NULL)
-            *strchr (name, ']') = '\0';
-        }
-      if (getaddrinfo (name, port, &hints, &res) != 0)
-        return berth_error_make (err, ECONNREFUSED, "Cannot connect to the berth daemon at %s. Is berthd running?",
-                                 host);
-      for (ai = res; ai != NULL; ai = ai->ai_next)
-        {
-          fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-          if (fd >= 0 && connect (fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            break;
-          if (fd >= 0)
-            close (fd);
-          fd = -1;
-        }
-      freeaddrinfo (res);
-      if (fd < 0)
-        return berth_error_make (err, ECONNREFUSED, "Cannot connect to the berth daemon at %s. Is berthd running?",
-                                 host);
-      return steal_fd (&fd);
-    }
-  return berth_error_make (err, EINVAL, "invalid host `%s`", host);
-}
-
-static int
 write_all (int fd, const char *p, size_t len, berth_error_t *err)
 {
   while (len > 0)
@@ -160,7 +102,7 @@ berth_raw_open (struct berth_client *c, const char *method, const char *path, bo
 
   if (berth_client_api_version (c, &version, err) < 0)
     return berth_error_ret (err);
-  fd = connect_host (berth_client_host (c), err);
+  fd = berth_client_connect (c, err);
   if (fd < 0)
     return berth_error_ret (err);
   r = xmalloc0 (sizeof (*r));

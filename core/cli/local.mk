@@ -46,3 +46,9 @@ berth_SOURCES += core/cli/auth-config.c core/cli/auth-config.h core/cli/login.c
 berth_SOURCES += core/cli/network.c
 # berth build (the context tar honours .dockerignore: core/build/ignore.c in libberth-core)
 berth_SOURCES += core/cli/build.c core/cli/build-context.c core/cli/build-context.h
+# TLS to tcp:// hosts (--tls, --tlsverify): OpenSSL behind a plain fd, see client-tls.h
+berth_SOURCES += core/cli/client-tls.c core/cli/client-tls.h core/lib/tls-stream.c core/lib/tls-stream.h
+berth_CFLAGS += $(SSL_CFLAGS)
+berth_LDADD += $(SSL_LIBS)
+berth_SOURCES += core/cli/archive-output.c core/cli/archive-output.h
+berth_SOURCES += core/cli/object-get.c core/cli/object-get.h

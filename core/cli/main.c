@@ -76,6 +76,14 @@ usage (FILE *out)
                 "Global Options:\n"
                 "  -H, --host string   Daemon socket to connect to: unix:///PATH or tcp://HOST:PORT\n"
                 "                      (default $BERTH_HOST, else " BERTH_DEFAULT_HOST ")\n"
+                "      --tls           Use TLS; implied by --tlsverify\n"
+                "      --tlscacert string\n"
+                "                      Trust certs signed only by this CA (default\n"
+                "                      $BERTH_CERT_PATH/ca.pem, else ~/.berth/ca.pem)\n"
+                "      --tlscert string\n"
+                "                      Path to TLS certificate file (default cert.pem beside ca.pem)\n"
+                "      --tlskey string Path to TLS key file (default key.pem beside ca.pem)\n"
+                "      --tlsverify     Use TLS and verify the remote (default $BERTH_TLS_VERIFY)\n"
                 "  -h, --help          Print usage\n"
                 "  -v, --version       Print version information and quit\n"
                 "\n"
@@ -92,14 +100,33 @@ berth_cli_client (struct berth_cli *cli)
       fprintf (stderr, "berth: %s\n", berth_error_msg (&err));
       return NULL;
     }
+  if (berth_client_use_tls (cli->client, &cli->tls, &err) < 0)
+    {
+      fprintf (stderr, "berth: %s\n", berth_error_msg (&err));
+      berth_client_free (steal_pointer (&cli->client));
+      return NULL;
+    }
   return cli->client;
 }
 
 int
 main (int argc, char **argv)
 {
+  enum
+  {
+    OPT_TLS = 256,
+    OPT_TLSVERIFY,
+    OPT_TLSCACERT,
+    OPT_TLSCERT,
+    OPT_TLSKEY,
+  };
   static const struct option global_options[] = {
     { "host", required_argument, NULL, 'H' },
+    { "tls", optional_argument, NULL, OPT_TLS },
+    { "tlsverify", optional_argument, NULL, OPT_TLSVERIFY },
+    { "tlscacert", required_argument, NULL, OPT_TLSCACERT },
+    { "tlscert", required_argument, NULL, OPT_TLSCERT },
+    { "tlskey", required_argument, NULL, OPT_TLSKEY },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -116,6 +143,26 @@ main (int argc, char **argv)
       {
       case 'H':
         cli.host = optarg;
+        break;
+      case OPT_TLS:
+      case OPT_TLSVERIFY:
+        /* Go's boolean flags: --tlsverify or --tlsverify=false */
+        if (optarg != NULL && strcmp (optarg, "true") != 0 && strcmp (optarg, "false") != 0)
+          {
+            fprintf (stderr, "invalid argument \"%s\" for \"--%s\" flag\nSee 'berth --help'.\n", optarg,
+                     c == OPT_TLS ? "tls" : "tlsverify");
+            return 125;
+          }
+        *(c == OPT_TLS ? &cli.tls.tls : &cli.tls.tlsverify) = optarg != NULL ? optarg : "true";
+        break;
+      case OPT_TLSCACERT:
+        cli.tls.cacert = optarg;
+        break;
+      case OPT_TLSCERT:
+        cli.tls.cert = optarg;
+        break;
+      case OPT_TLSKEY:
+        cli.tls.key = optarg;
         break;
       case 'h':
         usage (stdout);

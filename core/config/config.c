@@ -62,6 +62,9 @@ berth_config_new_defaults (void)
   c->max_concurrent_downloads = 3;
   c->max_concurrent_uploads = 5;
   c->registry_mirrors = xmalloc0 (sizeof (char *));
+  c->tls_ca = xstrdup (BERTH_SYSCONFDIR "/berth/tls/ca.pem");
+  c->tls_cert = xstrdup (BERTH_SYSCONFDIR "/berth/tls/cert.pem");
+  c->tls_key = xstrdup (BERTH_SYSCONFDIR "/berth/tls/key.pem");
   /* Built-in defaults always pass the checks. */
   (void)berth_config_finalize (c, &err);
   return c;
@@ -84,6 +87,9 @@ berth_config_free (struct berth_config *c)
   strv_free (c->insecure_registries);
   free (c->registry_certs_dir);
   strv_free (c->registry_mirrors);
+  free (c->tls_ca);
+  free (c->tls_cert);
+  free (c->tls_key);
   berth_cfg_free (c->tree);
   free (c);
 }

@@ -58,6 +58,11 @@ struct berth_config
   int max_concurrent_downloads;         /* layers pulled at once, default 3 */
   int max_concurrent_uploads;           /* layers pushed at once, default 5 */
   char **registry_mirrors;              /* NULL-terminated, may be empty: http[s]://host[:port], docker.io only */
+  bool tls;                             /* TLS on TCP listeners (implied by tls_verify) */
+  bool tls_verify;                      /* ... requiring client certificates signed by tls_ca */
+  char *tls_ca;                         /* default $(sysconfdir)/berth/tls/ca.pem */
+  char *tls_cert;                       /* default $(sysconfdir)/berth/tls/cert.pem */
+  char *tls_key;                        /* default $(sysconfdir)/berth/tls/key.pem */
   const struct berth_cfg *storage_opts; /* may be NULL */
   const struct berth_cfg *log_opts;     /* may be NULL */
   const struct berth_cfg *network_opts; /* the default bridge (core/network/service.h); may be NULL */

@@ -23,12 +23,13 @@ enum key_type
   T_LOG_TARGET,
   T_HOST_LIST,
   T_PATH_LIST,
-  T_OPTS_MAP,   /* any tree, handed to a driver */
-  T_STRING_MAP, /* a map of strings */
-  T_SIZE,       /* bytes: 1024, 512k, 10m, 2g, 1t (binary units); 0 = no limit */
+  T_OPTS_MAP,      /* any tree, handed to a driver */
+  T_STRING_MAP,    /* a map of strings */
+  T_SIZE,          /* bytes: 1024, 512k, 10m, 2g, 1t (binary units); 0 = no limit */
   T_REGISTRY_LIST, /* host[:port] or CIDR entries (core/registry/tls.h); not overridable */
   T_COUNT,         /* an int from 1 to MAX_COUNT */
   T_URL_LIST,      /* http[s]://host[:port] entries; not overridable */
+  T_BOOL,          /* true or false */
 };
 
 struct key_def
@@ -60,6 +61,11 @@ static const struct key_def keys[] = {
   { "max-concurrent-downloads", T_COUNT, F (max_concurrent_downloads) },
   { "max-concurrent-uploads", T_COUNT, F (max_concurrent_uploads) },
   { "registry-mirrors", T_URL_LIST, F (registry_mirrors) },
+  { "tls", T_BOOL, F (tls) },
+  { "tlsverify", T_BOOL, F (tls_verify) },
+  { "tlscacert", T_ABS_PATH, F (tls_ca) },
+  { "tlscert", T_ABS_PATH, F (tls_cert) },
+  { "tlskey", T_ABS_PATH, F (tls_key) },
 };
 
 /* "10m" -> 10485760; -1 when malformed or too large */
@@ -306,6 +312,10 @@ check_scalar (enum key_type t, const char *v)
       return NULL;
     case T_URL_LIST:
       return check_url_entry (v);
+    case T_BOOL:
+      if (strcmp (v, "true") != 0 && strcmp (v, "false") != 0)
+        return xasprintf ("must be true or false, not `%s`", v);
+      return NULL;
     case T_OPTS_MAP:
     case T_STRING_MAP:
       break;
@@ -331,6 +341,9 @@ store_scalar (struct berth_config *c, const struct key_def *d, const char *v)
       return;
     case T_COUNT:
       *(int *)((char *)c + d->offset) = parse_count (v);
+      return;
+    case T_BOOL:
+      *(bool *)((char *)c + d->offset) = strcmp (v, "true") == 0;
       return;
     default:
       free (*field);
@@ -497,7 +510,8 @@ berth_config_schema_check (const struct berth_config *c, berth_error_t *err)
     {
       const struct key_def *d = &keys[i];
 
-      if (is_map_type (d->type) || d->type == T_LOG_LEVEL || d->type == T_LOG_TARGET || d->type == T_SIZE)
+      if (is_map_type (d->type) || d->type == T_LOG_LEVEL || d->type == T_LOG_TARGET || d->type == T_SIZE
+          || d->type == T_BOOL)
         continue;
       if (d->type == T_COUNT)
         {

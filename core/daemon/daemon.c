@@ -22,6 +22,7 @@
 #include "core/daemon/router.h"
 #include "core/daemon/server.h"
 #include "core/daemon/system.h"
+#include "core/daemon/tls-server.h"
 #include "core/daemon/volumes.h"
 #include "core/daemon/networks.h"
 #include "core/image/service.h"
@@ -52,6 +53,8 @@ apply_options (struct berth_config *cfg, const struct berthd_options *opts, bert
   } overrides[] = {
     { "data-root", opts->data_root },           { "exec-root", opts->exec_root }, { "pidfile", opts->pidfile },
     { "storage-driver", opts->storage_driver }, { "log-level", opts->log_level },
+    { "tls", opts->tls },                       { "tlsverify", opts->tlsverify }, { "tlscacert", opts->tlscacert },
+    { "tlscert", opts->tlscert },               { "tlskey", opts->tlskey },
   };
 
   for (size_t i = 0; i < sizeof (overrides) / sizeof (overrides[0]); i++)
@@ -143,10 +146,14 @@ validate (struct berthd *d)
   cleanup_error berth_error_t err = NULL;
 
   cleanup_close int root_lock = -1;
+  struct berth_tls_server *tls = NULL;
 
   for (size_t i = 0; d->cfg->hosts[i] != NULL; i++)
-    if (berth_listen_check (d->cfg->hosts[i], &err) < 0)
+    if (berth_listen_check (d->cfg->hosts[i], berth_tls_mode (d->cfg), &err) < 0)
       return fail (&err);
+  if (berth_tls_server_new (d->cfg, &tls, &err) < 0)
+    return fail (&err);
+  berth_tls_server_free (tls);
   /* Initialising drivers on a data root a live daemon uses would disturb it. */
   if (access (d->cfg->data_root, F_OK) == 0 && (root_lock = berth_root_lock (d->cfg->data_root, &err)) < 0)
     return fail (&err);
@@ -195,6 +202,7 @@ serve (struct berthd *d)
   struct berth_listener **listeners = NULL;
   struct berth_router *router = NULL;
   struct berth_server *server = NULL;
+  struct berth_tls_server *tls = NULL;
   size_t n_listeners = 0;
   sigset_t sigs;
   int status = 1;
@@ -217,11 +225,13 @@ serve (struct berthd *d)
   /* The sockets first: a second daemon on this data root is refused for
      the socket in use, before it touches the image store (which it could
      not lock anyway). */
+  if (berth_tls_server_new (d->cfg, &tls, &err) < 0)
+    goto out;
   while (d->cfg->hosts[n_listeners] != NULL)
     n_listeners++;
   listeners = xmalloc0 (n_listeners * sizeof (*listeners));
   for (size_t i = 0; i < n_listeners; i++)
-    if (berth_listen_open (d->cfg->hosts[i], d->cfg->socket_group, &listeners[i], &err) < 0)
+    if (berth_listen_open (d->cfg->hosts[i], d->cfg->socket_group, berth_tls_mode (d->cfg), &listeners[i], &err) < 0)
       goto out;
   /* Driver layers the image store does not know are leftovers, except
      containers' writable layers. */
@@ -254,7 +264,7 @@ serve (struct berthd *d)
   berth_volume_routes (router);
   berth_network_routes (router);
   berth_build_routes (router);
-  if (berth_server_start (d, router, listeners, n_listeners, &server, &err) < 0)
+  if (berth_server_start (d, router, listeners, n_listeners, tls, &server, &err) < 0)
     goto out;
 
   for (size_t i = 0; i < n_listeners; i++)
@@ -270,6 +280,7 @@ out:
   berth_containers_shutdown (d);
   berth_events_shutdown (d->events);
   berth_server_stop (server);
+  berth_tls_server_free (tls);
   berth_router_free (router);
   berth_containers_close (d);
   berth_volumes_close (d);

@@ -111,38 +111,45 @@ is_loopback (const struct sockaddr *sa)
   return 0;
 }
 
-/* Resolve a TCP address; every address it names must be loopback, because
-   without TLS anyone who can reach the port owns the host. */
+/* Resolve a TCP address.  Without mutual TLS every address it names must be
+   loopback, because anyone who can reach the port owns the host (dockerd
+   refuses that too, since v28). */
 static int
-resolve_tcp (const char *spec, const struct parsed_addr *a, struct addrinfo **ret, berth_error_t *err)
+resolve_tcp (const char *spec, const struct parsed_addr *a, enum berth_listen_tls tls, struct addrinfo **ret,
+             berth_error_t *err)
 {
   struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
   struct addrinfo *res = NULL;
+  const char *why
+      = tls == BERTH_LISTEN_TLS_SERVER ? "TLS without --tlsverify (client certificates)" : "TCP without TLS";
   int r;
 
+  if (a->host[0] == '\0' && tls != BERTH_LISTEN_TLS_VERIFY)
+    return berth_error_make (err, EPERM,
+                             "refusing to listen on %s: an empty host means every interface, and %s is only "
+                             "allowed on a loopback address; use --tlsverify with --tlscacert, --tlscert and "
+                             "--tlskey",
+                             spec, why);
   if (a->host[0] == '\0')
-    return berth_error_make (err, EINVAL,
-                             "refusing to listen on %s: an empty host means every interface, and TCP without TLS "
-                             "is only allowed on a loopback address (TLS is not supported yet)",
-                             spec);
-  r = getaddrinfo (a->host, a->port, &hints, &res);
+    hints.ai_flags |= AI_PASSIVE;
+  r = getaddrinfo (a->host[0] != '\0' ? a->host : NULL, a->port, &hints, &res);
   if (r != 0)
     return berth_error_make (err, EINVAL, "cannot resolve listen address %s: %s", spec, gai_strerror (r));
-  for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+  for (struct addrinfo *ai = res; ai != NULL && tls != BERTH_LISTEN_TLS_VERIFY; ai = ai->ai_next)
     if (!is_loopback (ai->ai_addr))
       {
         freeaddrinfo (res);
         return berth_error_make (err, EPERM,
-                                 "refusing to listen on %s: TCP without TLS is only allowed on a loopback address "
-                                 "(TLS is not supported yet)",
-                                 spec);
+                                 "refusing to listen on %s: %s is only allowed on a loopback address; use "
+                                 "--tlsverify with --tlscacert, --tlscert and --tlskey",
+                                 spec, why);
       }
   *ret = res;
   return 0;
 }
 
 int
-berth_listen_check (const char *spec, berth_error_t *err)
+berth_listen_check (const char *spec, enum berth_listen_tls tls, berth_error_t *err)
 {
   struct parsed_addr a;
   struct addrinfo *res = NULL;
@@ -150,7 +157,7 @@ berth_listen_check (const char *spec, berth_error_t *err)
 
   if (ret >= 0 && a.kind == BERTH_LISTEN_TCP)
     {
-      ret = resolve_tcp (spec, &a, &res, err);
+      ret = resolve_tcp (spec, &a, tls, &res, err);
       if (res != NULL)
         freeaddrinfo (res);
     }
@@ -255,13 +262,13 @@ open_unix (const char *spec, const char *path, const char *socket_group, int *re
 }
 
 static int
-open_tcp (const char *spec, const struct parsed_addr *a, int *ret_fd, berth_error_t *err)
+open_tcp (const char *spec, const struct parsed_addr *a, enum berth_listen_tls tls, int *ret_fd, berth_error_t *err)
 {
   struct addrinfo *res = NULL;
   cleanup_close int fd = -1;
   int one = 1;
 
-  if (resolve_tcp (spec, a, &res, err) < 0)
+  if (resolve_tcp (spec, a, tls, &res, err) < 0)
     return berth_error_ret (err);
   fd = socket (res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
   if (fd < 0)
@@ -284,7 +291,8 @@ open_tcp (const char *spec, const struct parsed_addr *a, int *ret_fd, berth_erro
 }
 
 int
-berth_listen_open (const char *spec, const char *socket_group, struct berth_listener **ret, berth_error_t *err)
+berth_listen_open (const char *spec, const char *socket_group, enum berth_listen_tls tls, struct berth_listener **ret,
+                   berth_error_t *err)
 {
   struct parsed_addr a;
   int fd = -1;
@@ -298,7 +306,7 @@ berth_listen_open (const char *spec, const char *socket_group, struct berth_list
   if (a.kind == BERTH_LISTEN_UNIX)
     r = open_unix (spec, a.path, socket_group, &fd, err);
   else
-    r = open_tcp (spec, &a, &fd, err);
+    r = open_tcp (spec, &a, tls, &fd, err);
   if (r < 0)
     {
       parsed_addr_clear (&a);
@@ -309,6 +317,7 @@ berth_listen_open (const char *spec, const char *socket_group, struct berth_list
   (*ret)->kind = a.kind;
   (*ret)->path = steal_pointer (&a.path);
   (*ret)->fd = fd;
+  (*ret)->tls = a.kind == BERTH_LISTEN_TCP && tls != BERTH_LISTEN_TLS_NONE;
   parsed_addr_clear (&a);
   return 0;
 }

@@ -34,3 +34,7 @@ berthd_SOURCES += core/daemon/containers-exec.c
 berthd_SOURCES += core/daemon/volumes.c core/daemon/volumes.h
 berthd_SOURCES += core/daemon/containers-archive.c
 berthd_SOURCES += core/daemon/networks.c core/daemon/networks.h
+# TLS on TCP listeners (--tls, --tlsverify): OpenSSL, see tls-server.h
+berthd_SOURCES += core/daemon/tls-server.c core/daemon/tls-server.h core/lib/tls-stream.c core/lib/tls-stream.h
+berthd_CFLAGS += $(SSL_CFLAGS)
+berthd_LDADD += $(SSL_LIBS)

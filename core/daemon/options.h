@@ -13,6 +13,11 @@ struct berthd_options
   const char *storage_driver;
   const char *log_level;
   const char *pidfile;
+  const char *tls;       /* "true"/"false" from --tls[=BOOL], or NULL */
+  const char *tlsverify; /* "true"/"false" from --tlsverify[=BOOL], or NULL */
+  const char *tlscacert; /* absolute paths, or NULL */
+  const char *tlscert;
+  const char *tlskey;
   bool validate;
 };
 

@@ -16,6 +16,7 @@
 
 #include "core/daemon/server.h"
 #include "core/daemon/stream.h"
+#include "core/daemon/tls-server.h"
 #include "core/daemon/upgrade.h"
 #include "core/lib/api-version.h"
 #include "core/lib/log.h"
@@ -38,6 +39,7 @@ struct berth_server
   const struct berth_router *router;
   struct MHD_Daemon **mhd;
   size_t n_mhd;
+  struct berth_tls_server *tls; /* feeds the MHD daemons of TLS listeners */
 
   pthread_mutex_t lock; /* guards conns and stopping */
   pthread_cond_t wake;
@@ -404,7 +406,7 @@ berth_server_handler_end (struct berth_server *s)
 
 int
 berth_server_start (struct berthd *d, const struct berth_router *router, struct berth_listener **listeners, size_t n,
-                    struct berth_server **ret, berth_error_t *err)
+                    struct berth_tls_server *tls, struct berth_server **ret, berth_error_t *err)
 {
   struct berth_server *s = xmalloc0 (sizeof (*s));
   pthread_condattr_t ca;
@@ -417,6 +419,7 @@ berth_server_start (struct berthd *d, const struct berth_router *router, struct 
     mallopt (M_ARENA_MAX, 2);
   s->d = d;
   s->router = router;
+  s->tls = tls;
   pthread_mutex_init (&s->lock, NULL);
   pthread_condattr_init (&ca);
   pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
@@ -430,19 +433,41 @@ berth_server_start (struct berthd *d, const struct berth_router *router, struct 
       /* MHD_USE_POLL: select() would fail on fds above FD_SETSIZE. */
       unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC
                        | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
+      /* A TLS listener's connections reach MHD decrypted, through
+         MHD_add_connection (tls-server.h says why not MHD's HTTPS). */
+      bool tls_listener = listeners[i]->tls;
+      struct MHD_OptionItem listen_opts[] = {
+        { tls_listener ? MHD_OPTION_END : MHD_OPTION_LISTEN_SOCKET, (intptr_t)listeners[i]->fd, NULL },
+        { MHD_OPTION_END, 0, NULL },
+      };
+
+      if (tls_listener && tls == NULL)
+        {
+          berth_server_stop (s);
+          return berth_error_make (err, EINVAL, "%s: TLS is configured for this listener but not loaded",
+                                   listeners[i]->spec);
+        }
+      if (tls_listener)
+        flags |= MHD_USE_NO_LISTEN_SOCKET;
       s->mhd[i] = MHD_start_daemon (
-          flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listeners[i]->fd,
-          MHD_OPTION_CONNECTION_LIMIT, (unsigned)BERTH_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-          (size_t)BERTH_HTTP_MAX_HEADER, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)BERTH_HTTP_IDLE_TIMEOUT,
-          MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-          MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+          flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, listen_opts, MHD_OPTION_CONNECTION_LIMIT,
+          (unsigned)BERTH_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BERTH_HTTP_MAX_HEADER,
+          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)BERTH_HTTP_IDLE_TIMEOUT, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
       if (s->mhd[i] == NULL)
         {
           berth_server_stop (s);
           return berth_error_make (err, EIO, "cannot start the HTTP server on %s", listeners[i]->spec);
         }
       s->n_mhd = i + 1;
-      listeners[i]->fd = -1; /* MHD owns it now */
+      if (tls_listener && berth_tls_server_serve (tls, listeners[i]->fd, s->mhd[i], listeners[i]->spec, err) < 0)
+        {
+          listeners[i]->fd = -1; /* the TLS server owns it now */
+          berth_server_stop (s);
+          return berth_error_ret (err);
+        }
+      listeners[i]->fd = -1; /* MHD (or the TLS server) owns it now */
     }
   if (pthread_create (&s->watchdog, NULL, watchdog_main, s) != 0)
     {
@@ -459,7 +484,9 @@ berth_server_stop (struct berth_server *s)
 {
   if (s == NULL)
     return;
-  /* Stop accepting everywhere first, then wind connections down. */
+  /* Stop accepting everywhere first, then wind connections down.  TLS
+     connections first: their threads hand connections to MHD. */
+  berth_tls_server_stop (s->tls);
   for (size_t i = 0; i < s->n_mhd; i++)
     {
       MHD_socket fd = MHD_quiesce_daemon (s->mhd[i]);

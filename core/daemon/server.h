@@ -22,11 +22,14 @@
 
 struct berthd;
 struct berth_server;
+struct berth_tls_server;
 
 /* Serve `router` on every listener.  Takes the listeners' fds (sets them to
-   -1); the listeners themselves stay with the caller. */
+   -1); the listeners themselves stay with the caller.  Listeners with `tls`
+   set are served through `tls` (core/daemon/tls-server.h), which must then
+   outlive the server. */
 int berth_server_start (struct berthd *d, const struct berth_router *router, struct berth_listener **listeners,
-                        size_t n, struct berth_server **ret, berth_error_t *err);
+                        size_t n, struct berth_tls_server *tls, struct berth_server **ret, berth_error_t *err);
 /* Stop accepting, finish or drop open connections, release everything. */
 void berth_server_stop (struct berth_server *s);
 

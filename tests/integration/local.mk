@@ -15,3 +15,6 @@ EXTRA_DIST += $(berth_integration_tests) tests/integration/lib.sh tests/integrat
 # berth save <-> a private real dockerd (skipped without dockerd)
 TESTS += tests/integration/images-dockerd.sh
 EXTRA_DIST += tests/integration/images-dockerd.sh
+# the API over TCP with mutual TLS: berth and the docker CLI, refusals (root only)
+TESTS += tests/integration/tls.sh
+EXTRA_DIST += tests/integration/tls.sh

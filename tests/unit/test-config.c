@@ -279,6 +279,36 @@ START_TEST (test_errors)
 }
 END_TEST
 
+START_TEST (test_tls_keys)
+{
+  struct berth_config *c = parse_ok ("");
+  cleanup_error berth_error_t err = NULL;
+
+  ck_assert (!c->tls && !c->tls_verify);
+  ck_assert_str_eq (c->tls_ca, BERTH_SYSCONFDIR "/berth/tls/ca.pem");
+  ck_assert_str_eq (c->tls_cert, BERTH_SYSCONFDIR "/berth/tls/cert.pem");
+  ck_assert_str_eq (c->tls_key, BERTH_SYSCONFDIR "/berth/tls/key.pem");
+  berth_config_free (c);
+
+  c = parse_ok ("tlsverify: true\ntls: false\ntlscacert: /c/ca.pem\ntlscert: /c/cert.pem\ntlskey: /c/key.pem\n");
+  ck_assert (c->tls_verify && !c->tls);
+  ck_assert_str_eq (c->tls_ca, "/c/ca.pem");
+  ck_assert_str_eq (c->tls_cert, "/c/cert.pem");
+  ck_assert_str_eq (c->tls_key, "/c/key.pem");
+  ck_assert_int_eq (berth_config_override (c, "tlsverify", "false", &err), 0);
+  ck_assert_int_eq (berth_config_override (c, "tls", "true", &err), 0);
+  ck_assert_int_eq (berth_config_override (c, "tlskey", "/d/key.pem", &err), 0);
+  ck_assert (!c->tls_verify && c->tls);
+  ck_assert_str_eq (c->tls_key, "/d/key.pem");
+  ck_assert_int_lt (berth_config_override (c, "tlsverify", "yes", &err), 0);
+  ck_assert_str_eq (berth_error_msg (&err), "--tlsverify: must be true or false, not `yes`");
+  berth_config_free (c);
+
+  ASSERT_ERR ("tlsverify: 1\n", "t.yaml:1: `tlsverify` must be true or false, not `1`");
+  ASSERT_ERR ("tlscert: cert.pem\n", "t.yaml:1: `tlscert` must be an absolute path, not `cert.pem`");
+}
+END_TEST
+
 START_TEST (test_syntax_error)
 {
   cleanup_free char *msg = parse_err ("data-root: /a\nhosts: [a, b\nlog-level: info\n");
@@ -402,6 +432,7 @@ config_suite (void)
   tcase_add_test (tc, test_override_exec_root_moves_defaults);
   tcase_add_test (tc, test_override_errors);
   tcase_add_test (tc, test_errors);
+  tcase_add_test (tc, test_tls_keys);
   tcase_add_test (tc, test_syntax_error);
   tcase_add_test (tc, test_load_file);
   tcase_add_test (tc, test_shipped_config);
