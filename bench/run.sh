@@ -19,7 +19,8 @@
 # containerd), podman with its own root, runroot and tmp dir; all of it under
 # one temp dir, removed (containers, daemons, mounts) on any exit.  A tool that
 # is missing is skipped with a line saying so; berth must be built.
-# Needs root, hyperfine, python3 and busybox-static.
+# Needs root, hyperfine, python3 and busybox-static; iperf3 for section 5's
+# throughput (skipped without it).
 #   bench/run.sh [BUILD_DIR]       (default: the current directory)
 set -eu
 
@@ -76,7 +77,10 @@ ours () {
 
 cleanup () {
   set +e
-  trap - EXIT INT TERM
+  # a second INT/TERM (timeout(1) signals its whole process group) must not
+  # cut the cleanup short
+  trap - EXIT
+  trap '' INT TERM
   # every container of each berthd (run -d ones outlive their daemon), then the daemon
   echo "$clis" | tr '|' '\n' | while read -r cli; do
     [ -n "$cli" ] || continue
@@ -149,6 +153,240 @@ mem () { # PID -> "VmRSS Pss" in KiB
 sleep 1
 berthd_mem_fresh=$(mem "$berthd_pid")
 $berth load -q -i "$img" > /dev/null || { tail "$bd/berthd.log" >&2; echo "$me: berth load failed" >&2; exit 1; }
+
+# ================= 5. networking (issue 7 item 8) =================
+# a. `berth run --rm` on the default bridge vs --network none, alternating
+#    rounds: the median cost of the network setup and teardown;
+# b. berth vs docker, both on their default bridge: a third dockerd with a
+#    bridge of this script's own (--iptables=false: it must not touch the
+#    host's iptables, so docker does less than berth, whose nftables table
+#    is built);
+# c. TCP throughput (iperf3) container to container over berth's bridge vs
+#    two containers joined by a veth pair, and bare namespaces for comparison
+#    (details at the code).
+# NET_ONLY=1 runs this section alone (after the image is loaded), NET_BENCH=0
+# skips it.
+net_bench () {
+  echo
+  echo "== 5. networking: $rounds rounds x $per_round runs per command (+1 warm-up each round)"
+  nb="$work/berth-net"
+  # a bridge and table of its own (the subnet picked free), not berth0
+  berthd_extra_yaml=$(printf 'network-opts:\n  bridge: h16br%s\n  nft-table: h16_bench%s' $$ $$)
+  start_berthd "$nb"
+  berthd_extra_yaml=
+  $berth load -q -i "$img" > /dev/null
+  net_br=h16dk$$
+  set -- -n "berth none" "$berth run --rm --network none $tag true" -n "berth bridge" "$berth run --rm $tag true"
+  $berth run --rm "$tag" true || { tail "$nb/berthd.log" >&2; echo "$me: berth run on the bridge failed" >&2; exit 1; }
+  if [ -n "$dockerd" ]; then
+    dn="$work/docker-net"
+    mkdir -p "$dn/data" "$dn/exec"
+    ip link add "$net_br" type bridge && ip addr add 10.231.77.1/24 dev "$net_br" && ip link set "$net_br" up
+    printf '{"deprecated-key-path": "%s"}\n' "$dn/key.json" > "$dn/daemon.json"
+    "$dockerd" --config-file "$dn/daemon.json" --data-root "$dn/data" --exec-root "$dn/exec" \
+      -H "unix://$dn/docker.sock" --pidfile "$dn/docker.pid" --bridge="$net_br" --iptables=false \
+      --ip6tables=false --ip-masq=false --storage-driver overlay2 > "$dn/dockerd.log" 2>&1 &
+    dockerd_net_pid=$!
+    dkn="$docker -H unix://$dn/docker.sock"
+    i=0
+    until $dkn version > /dev/null 2>&1; do
+      kill -0 "$dockerd_net_pid" 2> /dev/null || { tail "$dn/dockerd.log" >&2; echo "$me: dockerd exited" >&2; exit 1; }
+      i=$((i + 1)); [ "$i" -le 600 ] || { echo "$me: dockerd does not answer" >&2; exit 1; }
+      sleep 0.1
+    done
+    $dkn load -q -i "$img" > /dev/null
+    $dkn run --rm "$tag" true || { echo "$me: docker run on its bridge failed" >&2; exit 1; }
+    set -- "$@" -n "docker none" "$dkn run --rm --network none $tag true" -n "docker bridge" "$dkn run --rm $tag true"
+  fi
+  r=1
+  while [ "$r" -le "$rounds" ]; do
+    hyperfine -N --style none --warmup 1 --runs "$per_round" --export-json "$work/net-$r.json" "$@" \
+      > /dev/null 2> "$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
+    r=$((r + 1))
+  done
+  "$py" - "$work" "$rounds" << 'PY'
+import json, statistics as st, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+times = {}
+for r in range(1, rounds + 1):
+    for res in json.load(open("%s/net-%d.json" % (work, r)))["results"]:
+        times.setdefault(res["command"], []).extend(res["times"])
+med = {k: st.median(v) for k, v in times.items()}
+for name, t in times.items():
+    print("%-14s runs %3d  median %7.1f ms  (min %.1f)" % (name, len(t), med[name] * 1e3, min(t) * 1e3))
+print("berth: the bridge adds %.1f ms (median; target <= 10)" % ((med["berth bridge"] - med["berth none"]) * 1e3))
+if "docker bridge" in med:
+    print("docker: the bridge adds %.1f ms" % ((med["docker bridge"] - med["docker none"]) * 1e3))
+    print("berth/docker on the bridge: %.2fx (target <= 0.25)" % (med["berth bridge"] / med["docker bridge"]))
+PY
+  # c. throughput, iperf3 (TCP, one stream, NET_SECS s, default 3), in
+  # NET_ROUNDS rounds (default 5), the set-ups taking turns within a round:
+  #  - "containers, veth pair" (the reference): two --network none berth
+  #    containers joined by a veth pair this script makes; "containers, berth
+  #    bridge": two containers on berth's bridge.  Both pairs alike otherwise
+  #    (cgroups, seccomp, the host's iperf3 bind-mounted, run by `berth exec`),
+  #    so their ratio is the bridge's cost alone;
+  #  - for comparison, the same iperf3 run by the host in bare namespaces: a
+  #    veth pair, and a bridge in a namespace of its own (its own
+  #    net.bridge.bridge-nf-call-iptables, per namespace since Linux 5.3, so
+  #    the host's stays as it is) with br_netfilter off and on, on with an
+  #    nftables table like berth's (conntrack for its NAT).
+  # Gbit/s and CPU seconds per GB (user + system of both iperf3 processes,
+  # softirq work included when the kernel charges it to them; steadier than
+  # the throughput on a loaded machine); medians.
+  iperf=$(command -v iperf3 || true)
+  if [ -z "$iperf" ]; then echo "throughput: iperf3 is not installed (tools/deps.sh test installs it), skipped"; return 0; fi
+  nr=${NET_ROUNDS:-5}
+  secs=${NET_SECS:-3}
+  # the host's iperf3 and its libraries, read-only (Debian: /lib, /lib64 lead into /usr)
+  mnt="-v /usr:/usr:ro"
+  for d in /lib /lib64; do
+    [ ! -d "$d" ] || mnt="$mnt -v $(readlink -f "$d"):$d:ro"
+  done
+  for c in srv cli; do
+    $berth run -d --name "h16-br-$c" $mnt "$tag" sleep 3600 > /dev/null
+    $berth run -d --network none --name "h16-vp-$c" $mnt "$tag" sleep 3600 > /dev/null
+  done
+  br_ip=$($berth inspect -f '{{.NetworkSettings.IPAddress}}' h16-br-srv)
+  ip link add h16ca$$ netns "/proc/$($berth inspect -f '{{.State.Pid}}' h16-vp-cli)/ns/net" type veth \
+    peer name h16cb$$ netns "/proc/$($berth inspect -f '{{.State.Pid}}' h16-vp-srv)/ns/net"
+  # (from the host: the containers have no CAP_NET_ADMIN)
+  p=$($berth inspect -f '{{.State.Pid}}' h16-vp-cli)
+  nsenter -t "$p" -n ip addr add 10.231.79.1/24 dev h16ca$$ && nsenter -t "$p" -n ip link set h16ca$$ up
+  p=$($berth inspect -f '{{.State.Pid}}' h16-vp-srv)
+  nsenter -t "$p" -n ip addr add 10.231.79.2/24 dev h16cb$$ && nsenter -t "$p" -n ip link set h16cb$$ up
+  # bare namespaces: a veth pair (h16a/h16b), and h16x holding a bridge for h16c/h16d
+  ns1=h16a$$ ns2=h16b$$ nsx=h16x$$ ns3=h16c$$ ns4=h16d$$
+  for n in $ns1 $ns2 $nsx $ns3 $ns4; do ip netns add "$n" && ip -n "$n" link set lo up; done
+  ip link add h16va$$ netns "$ns1" type veth peer name h16vb$$ netns "$ns2"
+  ip -n "$ns1" addr add 10.231.78.1/24 dev h16va$$ && ip -n "$ns1" link set h16va$$ up
+  ip -n "$ns2" addr add 10.231.78.2/24 dev h16vb$$ && ip -n "$ns2" link set h16vb$$ up
+  ip -n "$nsx" link add h16xb type bridge && ip -n "$nsx" link set h16xb up
+  i=1
+  for n in $ns3 $ns4; do
+    ip -n "$nsx" link add "h16xp$i" type veth peer name eth0 netns "$n"
+    ip -n "$nsx" link set "h16xp$i" master h16xb && ip -n "$nsx" link set "h16xp$i" up
+    ip -n "$n" addr add "10.231.80.$i/24" dev eth0 && ip -n "$n" link set eth0 up
+    i=$((i + 1))
+  done
+  nfx="/proc/sys/net/bridge/bridge-nf-call-iptables"
+  brnf_ns=''
+  case "$(uname -r)" in
+    [0-4].* | 5.[0-2].* | 5.[0-2]) ;;
+    *) [ ! -e "$nfx" ] || brnf_ns=1 ;;
+  esac
+  # the set-ups, one a line: LABEL|SERVER_PREFIX|CLIENT_PREFIX|SERVER_IP
+  {
+    echo "containers, veth pair|$berth exec h16-vp-srv|$berth exec h16-vp-cli|10.231.79.2"
+    echo "containers, berth bridge|$berth exec h16-br-srv|$berth exec h16-br-cli|$br_ip"
+    echo "bare netns, veth pair|ip netns exec $ns2|ip netns exec $ns1|10.231.78.2"
+    [ -z "$brnf_ns" ] || echo "bare netns, bridge, br_netfilter off|ip netns exec $ns4|ip netns exec $ns3|10.231.80.2"
+    [ -z "$brnf_ns" ] || echo "bare netns, bridge, br_netfilter on + nft|ip netns exec $ns4|ip netns exec $ns3|10.231.80.2"
+  } > "$work/setups"
+  tput_one () { # LABEL SERVER_PREFIX CLIENT_PREFIX SERVER_IP
+    case "$1" in
+      *"br_netfilter off"*) ip netns exec "$nsx" sh -c "echo 0 > $nfx; nft delete table ip h16x 2> /dev/null; true" ;;
+      *"br_netfilter on"*)
+        ip netns exec "$nsx" sh -c "echo 1 > $nfx"
+        ip netns exec "$nsx" nft -f - << 'NFT'
+table ip h16x {
+  chain postrouting { type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 10.231.80.0/24 oifname != "h16xb" masquerade
+  }
+  chain forward { type filter hook forward priority filter; policy accept;
+    oifname "h16xb" ct state established,related accept
+    iifname "h16xb" oifname "h16xb" accept
+  }
+}
+NFT
+        ;;
+    esac
+    $2 "$iperf" -s -1 -p 5201 > /dev/null 2>&1 &
+    srv=$!
+    try=0
+    # until the server listens (iperf3 -J exits 0 on errors too: the JSON says)
+    while :; do
+      out=$($3 "$iperf" -c "$4" -p 5201 -t "$secs" -J --connect-timeout 2000 2> /dev/null) || true
+      case "$out" in *'"sum_received"'*) break ;; esac
+      try=$((try + 1))
+      if [ "$try" -ge 30 ]; then
+        echo "throughput: $1: no iperf3 result" >&2
+        out=''
+        kill "$srv" 2> /dev/null
+        break
+      fi
+      sleep 0.2
+    done
+    wait "$srv" 2> /dev/null || true
+    printf '%s\n' "$out" | "$py" -c '
+import json, sys
+label = sys.argv[1]
+try:
+    e = json.load(sys.stdin)["end"]
+except Exception:
+    sys.exit(0)
+r, c = e["sum_received"], e["cpu_utilization_percent"]
+cpu = (c["host_total"] + c["remote_total"]) / 100 * r["seconds"]
+print("%s|%.3f|%.4f" % (label, r["bits_per_second"] / 1e9, cpu / (r["bytes"] / 1e9)))' "$1" >> "$work/tput"
+  }
+  : > "$work/tput"
+  k=1
+  while [ "$k" -le "$nr" ]; do
+    while IFS='|' read -r label sp cp sip <&3; do tput_one "$label" "$sp" "$cp" "$sip"; done 3< "$work/setups"
+    k=$((k + 1))
+  done
+  "$py" - "$work/tput" "$nr" "$secs" << 'PY'
+import statistics as st, sys
+rows = {}
+for l in open(sys.argv[1]):
+    label, g, c = l.rstrip("\n").split("|")
+    rows.setdefault(label, []).append((float(g), float(c)))
+print("throughput (iperf3, TCP, 1 stream, %s s, %s rounds, medians):" % (sys.argv[3], sys.argv[2]))
+med = {}
+for label, v in rows.items():
+    med[label] = (st.median(x[0] for x in v), st.median(x[1] for x in v))
+    print("  %-42s %6.2f Gbit/s  %6.3f CPU s/GB   runs: %s" % (label, med[label][0], med[label][1],
+          " ".join("%.2f" % x[0] for x in v)))
+ref, br = "containers, veth pair", "containers, berth bridge"
+if ref in med and br in med:
+    print("berth bridge / veth pair, containers alike: %.0f%% of the throughput (target >= 90%%), %.2fx the CPU per GB"
+          % (100 * med[br][0] / med[ref][0], med[br][1] / med[ref][1]))
+bare = "bare netns, veth pair"
+if bare in med and br in med:
+    print("berth bridge / bare veth pair: %.0f%% of the throughput, %.2fx the CPU per GB"
+          % (100 * med[br][0] / med[bare][0], med[br][1] / med[bare][1]))
+off, on = "bare netns, bridge, br_netfilter off", "bare netns, bridge, br_netfilter on + nft"
+if off in med and on in med and bare in med:
+    print("bare bridge / bare veth pair: br_netfilter off %.0f%% (%.2fx CPU per GB), on %.0f%% (%.2fx CPU per GB)"
+          % (100 * med[off][0] / med[bare][0], med[off][1] / med[bare][1],
+             100 * med[on][0] / med[bare][0], med[on][1] / med[bare][1]))
+PY
+  $berth rm -f h16-br-srv h16-br-cli h16-vp-srv h16-vp-cli > /dev/null
+}
+net_cleanup () { # under set -e: nothing here may fail, or cleanup would not run
+  if [ -n "${dockerd_net_pid:-}" ]; then
+    ids=$($dkn ps -aq 2> /dev/null) || true
+    [ -z "$ids" ] || $dkn rm -f $ids > /dev/null 2>&1 || true
+    stop_pid "$dockerd_net_pid" || true
+    c=$(cat "$work/docker-net/exec/containerd/containerd.pid" 2> /dev/null) || true
+    [ -z "$c" ] || stop_pid "$c" || true
+  fi
+  ip link del "h16dk$$" 2> /dev/null || true
+  for n in a b c d x; do ip netns del "h16$n$$" 2> /dev/null || true; done
+  return 0
+}
+# berthd's bridge and table go once berthd has stopped (cleanup)
+net_cleanup_after () {
+  ip link del "h16br$$" 2> /dev/null || true
+  nft delete table ip "h16_bench$$" 2> /dev/null || true
+}
+trap 'trap "" INT TERM; net_cleanup; cleanup; net_cleanup_after' EXIT
+if [ "${NET_ONLY:-0}" = 1 ]; then
+  net_bench
+  echo
+  echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+  exit 0
+fi
 
 # ---- dockerd ----
 if [ -n "$dockerd" ]; then
@@ -403,132 +641,6 @@ m0, m1 = st.median(times["0 stopped"]), st.median(times[n + " stopped"])
 print("ratio %s/0: %.2fx (target ~1)" % (n, m1 / m0))
 print("(creating the %s took %.1f s, %.1f ms each, 2 in parallel)" % (n, tc, tc / int(n) * 1e3))
 PY
-# ================= 5. networking (issue 7 item 8) =================
-# a. `berth run --rm` on the default bridge vs --network none, alternating
-#    rounds: the median cost of the network setup and teardown;
-# b. berth vs docker, both on their default bridge: a third dockerd with a
-#    bridge of this script's own (--iptables=false: it must not touch the
-#    host's iptables, so docker does less than berth, whose nftables table
-#    is built);
-# c. TCP throughput container to container over berth's bridge vs two bare
-#    network namespaces joined by a veth pair: busybox httpd and wget on both
-#    sides (N_NET_MB MiB, default 1024, NET_ROUNDS rounds, default 3, medians).
-net_bench () {
-  echo
-  echo "== 5. networking: $rounds rounds x $per_round runs per command (+1 warm-up each round)"
-  nb="$work/berth-net"
-  # a bridge and table of its own (the subnet picked free), not berth0
-  berthd_extra_yaml=$(printf 'network-opts:\n  bridge: h16br%s\n  nft-table: h16_bench%s' $$ $$)
-  start_berthd "$nb"
-  berthd_extra_yaml=
-  $berth load -q -i "$img" > /dev/null
-  net_br=h16dk$$
-  set -- -n "berth none" "$berth run --rm --network none $tag true" -n "berth bridge" "$berth run --rm $tag true"
-  $berth run --rm "$tag" true || { tail "$nb/berthd.log" >&2; echo "$me: berth run on the bridge failed" >&2; exit 1; }
-  if [ -n "$dockerd" ]; then
-    dn="$work/docker-net"
-    mkdir -p "$dn/data" "$dn/exec"
-    ip link add "$net_br" type bridge && ip addr add 10.231.77.1/24 dev "$net_br" && ip link set "$net_br" up
-    printf '{"deprecated-key-path": "%s"}\n' "$dn/key.json" > "$dn/daemon.json"
-    "$dockerd" --config-file "$dn/daemon.json" --data-root "$dn/data" --exec-root "$dn/exec" \
-      -H "unix://$dn/docker.sock" --pidfile "$dn/docker.pid" --bridge="$net_br" --iptables=false \
-      --ip6tables=false --ip-masq=false --storage-driver overlay2 > "$dn/dockerd.log" 2>&1 &
-    dockerd_net_pid=$!
-    dkn="$docker -H unix://$dn/docker.sock"
-    i=0
-    until $dkn version > /dev/null 2>&1; do
-      kill -0 "$dockerd_net_pid" 2> /dev/null || { tail "$dn/dockerd.log" >&2; echo "$me: dockerd exited" >&2; exit 1; }
-      i=$((i + 1)); [ "$i" -le 600 ] || { echo "$me: dockerd does not answer" >&2; exit 1; }
-      sleep 0.1
-    done
-    $dkn load -q -i "$img" > /dev/null
-    $dkn run --rm "$tag" true || { echo "$me: docker run on its bridge failed" >&2; exit 1; }
-    set -- "$@" -n "docker none" "$dkn run --rm --network none $tag true" -n "docker bridge" "$dkn run --rm $tag true"
-  fi
-  r=1
-  while [ "$r" -le "$rounds" ]; do
-    hyperfine -N --style none --warmup 1 --runs "$per_round" --export-json "$work/net-$r.json" "$@" \
-      > /dev/null 2> "$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
-    r=$((r + 1))
-  done
-  "$py" - "$work" "$rounds" << 'PY'
-import json, statistics as st, sys
-work, rounds = sys.argv[1], int(sys.argv[2])
-times = {}
-for r in range(1, rounds + 1):
-    for res in json.load(open("%s/net-%d.json" % (work, r)))["results"]:
-        times.setdefault(res["command"], []).extend(res["times"])
-med = {k: st.median(v) for k, v in times.items()}
-for name, t in times.items():
-    print("%-14s runs %3d  median %7.1f ms  (min %.1f)" % (name, len(t), med[name] * 1e3, min(t) * 1e3))
-print("berth: the bridge adds %.1f ms (median; target <= 10)" % ((med["berth bridge"] - med["berth none"]) * 1e3))
-if "docker bridge" in med:
-    print("docker: the bridge adds %.1f ms" % ((med["docker bridge"] - med["docker none"]) * 1e3))
-    print("berth/docker on the bridge: %.2fx (target <= 0.25)" % (med["berth bridge"] / med["docker bridge"]))
-PY
-  # c. throughput: busybox httpd serves a file of $mb MiB (page cache),
-  # busybox wget fetches it to /dev/null, timed by busybox `time -p` on the
-  # client's side (no exec overhead counted); one warm-up fetch each
-  mb=${N_NET_MB:-1024}
-  nr=${NET_ROUNDS:-3}
-  bb=$(command -v busybox || true)
-  if [ -z "$bb" ]; then echo "throughput: busybox is not installed, skipped"; return 0; fi
-  ns1=h16a$$ ns2=h16b$$
-  mkdir -p "$work/www"
-  dd if=/dev/zero of="$work/www/big" bs=1M count="$mb" 2> /dev/null
-  ip netns add "$ns1" && ip netns add "$ns2"
-  ip link add h16va$$ netns "$ns1" type veth peer name h16vb$$ netns "$ns2"
-  ip -n "$ns1" addr add 10.231.78.1/24 dev h16va$$ && ip -n "$ns1" link set h16va$$ up && ip -n "$ns1" link set lo up
-  ip -n "$ns2" addr add 10.231.78.2/24 dev h16vb$$ && ip -n "$ns2" link set h16vb$$ up && ip -n "$ns2" link set lo up
-  ip netns exec "$ns2" "$bb" httpd -f -p 5201 -h "$work/www" &
-  net_httpd=$!
-  $berth run -d --name h16-srv -v "$work/www:/w:ro" "$tag" httpd -f -p 80 -h /w > /dev/null
-  $berth run -d --name h16-cli "$tag" sleep 3600 > /dev/null
-  srv_ip=$($berth inspect -f '{{.NetworkSettings.IPAddress}}' h16-srv)
-  sleep 0.5
-  fetch_veth () { ip netns exec "$ns1" "$bb" time -p "$bb" wget -q -O /dev/null "http://10.231.78.2:5201/big" 2>&1 | awk '/^real/ { print $2 }'; }
-  fetch_bridge () { $berth exec h16-cli time -p wget -q -O /dev/null "http://$srv_ip/big" 2>&1 | awk '/^real/ { print $2 }'; }
-  fetch_veth > /dev/null
-  fetch_bridge > /dev/null
-  : > "$work/tput"
-  k=1
-  while [ "$k" -le "$nr" ]; do
-    echo "$(fetch_veth) $(fetch_bridge)" >> "$work/tput"
-    k=$((k + 1))
-  done
-  kill "$net_httpd" 2> /dev/null
-  "$py" - "$work/tput" "$mb" << 'PY'
-import statistics as st, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
-mb = int(sys.argv[2])
-if not rows:
-    sys.exit("throughput: no complete measurement")
-veth = st.median([mb * 8 / 1024 / r[0] for r in rows])
-br = st.median([mb * 8 / 1024 / r[1] for r in rows])
-print("throughput (busybox httpd -> wget, %d MiB, %d rounds, medians): veth pair %.2f Gbit/s, berth bridge %.2f Gbit/s: %.0f%% (target >= 90%%)"
-      % (mb, len(rows), veth, br, 100 * br / veth))
-PY
-  $berth rm -f h16-srv h16-cli > /dev/null
-}
-net_cleanup () { # under set -e: nothing here may fail, or cleanup would not run
-  if [ -n "${dockerd_net_pid:-}" ]; then
-    ids=$($dkn ps -aq 2> /dev/null) || true
-    [ -z "$ids" ] || $dkn rm -f $ids > /dev/null 2>&1 || true
-    stop_pid "$dockerd_net_pid" || true
-    c=$(cat "$work/docker-net/exec/containerd/containerd.pid" 2> /dev/null) || true
-    [ -z "$c" ] || stop_pid "$c" || true
-  fi
-  ip link del "h16dk$$" 2> /dev/null || true
-  ip netns del "h16a$$" 2> /dev/null || true
-  ip netns del "h16b$$" 2> /dev/null || true
-  return 0
-}
-# berthd's bridge and table go once berthd has stopped (cleanup)
-net_cleanup_after () {
-  ip link del "h16br$$" 2> /dev/null || true
-  nft delete table ip "h16_bench$$" 2> /dev/null || true
-}
-trap 'net_cleanup; cleanup; net_cleanup_after' EXIT
 if [ "${NET_BENCH:-1}" = 1 ]; then net_bench; fi
 
 echo

@@ -152,7 +152,7 @@ on_opt (int opt, const char *arg, void *ud)
     return berth_container_opt_ports (o, opt, arg);
   if (opt >= BERTH_OPT_DNS && opt <= BERTH_OPT_DOMAINNAME)
     return berth_container_opt_net (o, opt, arg);
-  if (opt == BERTH_OPT_IP || opt == BERTH_OPT_NET_ALIAS)
+  if (opt == BERTH_OPT_IP || opt == BERTH_OPT_NET_ALIAS || opt == BERTH_OPT_IP6)
     return berth_container_opt_endpoint (o, opt, arg);
   switch (opt)
     {
@@ -372,6 +372,7 @@ berth_container_opts_parse (int argc, char **argv, const char *usage, struct ber
     { "add-host", required_argument, NULL, BERTH_OPT_ADD_HOST },
     { "domainname", required_argument, NULL, BERTH_OPT_DOMAINNAME },
     { "ip", required_argument, NULL, BERTH_OPT_IP },
+    { "ip6", required_argument, NULL, BERTH_OPT_IP6 },
     { "network-alias", required_argument, NULL, BERTH_OPT_NET_ALIAS },
     { NULL, 0, NULL, 0 },
   };
@@ -759,6 +760,7 @@ static const char create_usage[]
       "network)\n"
       "      --network-alias list       Add network-scoped alias for the container\n"
       "      --ip string                IPv4 address (e.g., 172.30.100.104)\n"
+      "      --ip6 string               IPv6 address (e.g., 2001:db8::33)\n"
       "  -p, --publish list             Publish a container's port(s) to the host\n"
       "  -P, --publish-all              Publish all exposed ports to random ports\n"
       "      --expose list              Expose a port or a range of ports\n"

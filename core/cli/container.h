@@ -37,8 +37,8 @@ struct berth_create_opts
   /* --dns, --dns-search, --dns-option, --add-host, --domainname (container-net-opts.c) */
   struct json_object *dns, *dns_search, *dns_options, *extra_hosts;
   const char *domainname;
-  /* --ip, --network-alias (network.c) */
-  const char *ip;
+  /* --ip, --ip6, --network-alias (network.c) */
+  const char *ip, *ip6;
   struct json_object *net_aliases;
 };
 
@@ -108,6 +108,7 @@ enum
 {
   BERTH_OPT_IP = 0x1500,
   BERTH_OPT_NET_ALIAS,
+  BERTH_OPT_IP6,
 };
 int berth_container_opt_endpoint (struct berth_create_opts *o, int opt, const char *arg);
 void berth_container_opts_endpoint_body (const struct berth_create_opts *o, struct json_object *body);

@@ -9,6 +9,7 @@
 #include "core/cli/cli.h"
 #include "core/cli/client.h"
 #include "core/cli/container.h"
+#include "core/cli/object-get.h"
 #include "core/lib/mem.h"
 
 enum
@@ -25,6 +26,7 @@ enum
   OPT_FILTER,
   OPT_IP,
   OPT_ALIAS,
+  OPT_IP6,
 };
 
 static int
@@ -41,6 +43,8 @@ berth_container_opt_endpoint (struct berth_create_opts *o, int opt, const char *
 {
   if (opt == BERTH_OPT_IP)
     o->ip = arg;
+  else if (opt == BERTH_OPT_IP6)
+    o->ip6 = arg;
   else
     {
       if (o->net_aliases == NULL)
@@ -56,13 +60,16 @@ berth_container_opts_endpoint_body (const struct berth_create_opts *o, struct js
 {
   json_object *net = json_object_new_object (), *eps = json_object_new_object ();
 
-  if (o->ip != NULL || o->net_aliases != NULL)
+  if (o->ip != NULL || o->ip6 != NULL || o->net_aliases != NULL)
     {
       json_object *ep = json_object_new_object ();
-      if (o->ip != NULL)
+      if (o->ip != NULL || o->ip6 != NULL)
         {
           json_object *ipam = json_object_new_object ();
-          json_object_object_add (ipam, "IPv4Address", json_object_new_string (o->ip));
+          if (o->ip != NULL)
+            json_object_object_add (ipam, "IPv4Address", json_object_new_string (o->ip));
+          if (o->ip6 != NULL)
+            json_object_object_add (ipam, "IPv6Address", json_object_new_string (o->ip6));
           json_object_object_add (ep, "IPAMConfig", ipam);
         }
       if (o->net_aliases != NULL)
@@ -83,17 +90,19 @@ static const char create_usage[]
       "Options:\n"
       "      --attachable           Enable manual container attachment\n"
       "  -d, --driver string        Driver to manage the Network (default \"bridge\")\n"
-      "      --gateway strings      IPv4 Gateway for the master subnet\n"
+      "      --gateway strings      IPv4 or IPv6 Gateway for the master subnet\n"
       "      --internal             Restrict external access to the network\n"
       "      --ip-range strings     Allocate container ip from a sub-range\n"
-      "      --ipv6                 Enable IPv6 networking (not supported by berth yet)\n"
+      "      --ipv6                 Enable IPv6 networking\n"
       "      --label list           Set metadata on a network\n"
       "  -o, --opt map              Set driver specific options (default map[])\n"
       "      --subnet strings       Subnet in CIDR format that represents a network segment\n";
 
 struct create_opts
 {
-  const char *driver, *subnet, *gateway, *range;
+  /* [0] IPv4, [1] IPv6: one pool of each (--subnet, --gateway, --ip-range
+     paired by address family, as the docker CLI pairs them by subnet) */
+  const char *driver, *subnet[2], *gateway[2], *range[2];
   bool internal, attachable, ipv6, bad;
   json_object *labels, *opts;
 };
@@ -117,14 +126,21 @@ on_create_opt (int opt, const char *arg, void *ud)
       o->driver = arg;
       return 0;
     case OPT_SUBNET:
-      o->subnet = arg;
-      return 0;
     case OPT_GATEWAY:
-      o->gateway = arg;
-      return 0;
     case OPT_IP_RANGE:
-      o->range = arg;
-      return 0;
+      {
+        int v6 = strchr (arg, ':') != NULL;
+        const char **slot = opt == OPT_SUBNET ? &o->subnet[v6] : opt == OPT_GATEWAY ? &o->gateway[v6] : &o->range[v6];
+        if (*slot != NULL)
+          {
+            fprintf (stderr, "more than one IPv%c %s is not supported by berth\n", v6 ? '6' : '4',
+                     opt == OPT_SUBNET ? "subnet" : opt == OPT_GATEWAY ? "gateway" : "ip-range");
+            o->bad = true;
+            return 1;
+          }
+        *slot = arg;
+        return 0;
+      }
     case OPT_INTERNAL:
       o->internal = true;
       return 0;
@@ -179,12 +195,12 @@ network_create (struct berth_cli *cli, int argc, char **argv)
       needs_args ("create", "requires exactly 1 argument");
       goto out;
     }
-  if (o.subnet == NULL && (o.gateway != NULL || o.range != NULL))
-    {
-      fprintf (stderr, "%s\n", o.gateway ? "every ip-range or gateway must have a corresponding subnet"
-                                         : "every ip-range or gateway must have a corresponding subnet");
-      goto out;
-    }
+  for (int f = 0; f < 2; f++)
+    if (o.subnet[f] == NULL && (o.gateway[f] != NULL || o.range[f] != NULL))
+      {
+        fprintf (stderr, "every ip-range or gateway must have a corresponding subnet\n");
+        goto out;
+      }
   client = berth_cli_client (cli);
   if (client == NULL)
     goto out;
@@ -196,16 +212,17 @@ network_create (struct berth_cli *cli, int argc, char **argv)
   ipam = json_object_new_object ();
   json_object_object_add (ipam, "Driver", json_object_new_string ("default"));
   cfgs = json_object_new_array ();
-  if (o.subnet != NULL)
-    {
-      json_object *c = json_object_new_object ();
-      json_object_object_add (c, "Subnet", json_object_new_string (o.subnet));
-      if (o.range != NULL)
-        json_object_object_add (c, "IPRange", json_object_new_string (o.range));
-      if (o.gateway != NULL)
-        json_object_object_add (c, "Gateway", json_object_new_string (o.gateway));
-      json_object_array_add (cfgs, c);
-    }
+  for (int f = 0; f < 2; f++)
+    if (o.subnet[f] != NULL)
+      {
+        json_object *c = json_object_new_object ();
+        json_object_object_add (c, "Subnet", json_object_new_string (o.subnet[f]));
+        if (o.range[f] != NULL)
+          json_object_object_add (c, "IPRange", json_object_new_string (o.range[f]));
+        if (o.gateway[f] != NULL)
+          json_object_object_add (c, "Gateway", json_object_new_string (o.gateway[f]));
+        json_object_array_add (cfgs, c);
+      }
   json_object_object_add (ipam, "Config", cfgs);
   json_object_object_add (ipam, "Options", json_object_new_object ());
   json_object_object_add (body, "IPAM", ipam);
@@ -323,11 +340,9 @@ network_ls (struct berth_cli *cli, int argc, char **argv)
     { "format", required_argument, NULL, OPT_FORMAT }, { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
     { NULL, 0, NULL, 0 },
   };
-  cleanup_error berth_error_t err = NULL;
   struct ls_opts o = { .filters = json_object_new_object () };
   cleanup_free char *path = xstrdup ("/networks");
   json_object *reply = NULL, *rows, *header;
-  struct berth_client *client;
   int status;
 
   if (berth_cli_parse_interspersed (argc, argv, ls_usage, opts, "qf:", on_ls_opt, &o, &status))
@@ -340,19 +355,9 @@ network_ls (struct berth_cli *cli, int argc, char **argv)
       json_object_put (o.filters);
       return needs_args ("ls", "accepts no arguments");
     }
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
-  client = berth_cli_client (cli);
-  if (client == NULL)
+  berth_cli_filters_to_query (&path, o.filters);
+  if (berth_cli_get_json (cli, path, &reply) < 0)
     return 1;
-  if (berth_client_get_json (client, path, &reply, &err) < 0)
-    {
-      fprintf (stderr, "%s\n", berth_error_msg (&err));
-      return 1;
-    }
   if (json_object_is_type (reply, json_type_array))
     json_object_array_sort (reply, by_name);
   rows = json_object_new_array ();
@@ -425,41 +430,13 @@ network_inspect (struct berth_cli *cli, int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   const char *format = NULL;
-  struct berth_client *client;
-  json_object *all;
-  int status, failed = 0;
+  int status;
 
   if (berth_cli_parse_interspersed (argc, argv, inspect_usage, opts, "f:v", on_inspect_opt, &format, &status))
     return status;
   if (optind >= argc)
     return needs_args ("inspect", "requires at least 1 argument");
-  client = berth_cli_client (cli);
-  if (client == NULL)
-    return 1;
-  all = json_object_new_array ();
-  for (int i = optind; i < argc; i++)
-    {
-      cleanup_error berth_error_t err = NULL;
-      cleanup_free char *name = berth_client_escape_name (argv[i]);
-      cleanup_free char *path = xasprintf ("/networks/%s", name);
-      json_object *one = NULL;
-      if (berth_client_get_json (client, path, &one, &err) < 0)
-        {
-          fprintf (stderr, "%s\n", berth_error_msg (&err));
-          failed = 1;
-          continue;
-        }
-      json_object_array_add (all, one);
-    }
-  if (format != NULL)
-    status = json_object_array_length (all) > 0 ? berth_cli_render (format, all, NULL, false) : 0;
-  else
-    {
-      berth_json_print_indent (stdout, all);
-      status = 0;
-    }
-  json_object_put (all);
-  return failed || status;
+  return berth_cli_inspect_objects (cli, "/networks", argv + optind, argc - optind, format);
 }
 
 /* ---- rm ---- */
@@ -586,11 +563,7 @@ network_prune (struct berth_cli *cli, int argc, char **argv)
       json_object_put (o.filters);
       return needs_args ("prune", "accepts no arguments");
     }
-  if (json_object_object_length (o.filters) > 0)
-    berth_client_query_add (
-        &path, "filters",
-        json_object_to_json_string_ext (o.filters, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put (o.filters);
+  berth_cli_filters_to_query (&path, o.filters);
   if (!o.force && !berth_cli_confirm ("WARNING! This will remove all custom networks not used by at least one container."))
     return 0;
   client = berth_cli_client (cli);
@@ -620,11 +593,12 @@ static const char connect_usage[] = "Usage:  berth network connect [OPTIONS] NET
                                     "\n"
                                     "Options:\n"
                                     "      --alias strings   Add network-scoped alias for the container\n"
-                                    "      --ip string       IPv4 address (e.g., \"172.30.100.104\")\n";
+                                    "      --ip string       IPv4 address (e.g., \"172.30.100.104\")\n"
+                                    "      --ip6 string      IPv6 address (e.g., \"2001:db8::33\")\n";
 
 struct connect_opts
 {
-  const char *ip;
+  const char *ip, *ip6;
   json_object *aliases;
 };
 
@@ -635,6 +609,8 @@ on_connect_opt (int opt, const char *arg, void *ud)
 
   if (opt == OPT_IP)
     o->ip = arg;
+  else if (opt == OPT_IP6)
+    o->ip6 = arg;
   else if (opt == OPT_ALIAS)
     json_object_array_add (o->aliases, json_object_new_string (arg));
   else
@@ -667,6 +643,7 @@ network_connect (struct berth_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {
     { "ip", required_argument, NULL, OPT_IP },
+    { "ip6", required_argument, NULL, OPT_IP6 },
     { "alias", required_argument, NULL, OPT_ALIAS },
     { NULL, 0, NULL, 0 },
   };
@@ -687,10 +664,13 @@ network_connect (struct berth_cli *cli, int argc, char **argv)
   body = json_object_new_object ();
   ec = json_object_new_object ();
   json_object_object_add (body, "Container", json_object_new_string (argv[optind + 1]));
-  if (o.ip != NULL)
+  if (o.ip != NULL || o.ip6 != NULL)
     {
       json_object *ipam = json_object_new_object ();
-      json_object_object_add (ipam, "IPv4Address", json_object_new_string (o.ip));
+      if (o.ip != NULL)
+        json_object_object_add (ipam, "IPv4Address", json_object_new_string (o.ip));
+      if (o.ip6 != NULL)
+        json_object_object_add (ipam, "IPv6Address", json_object_new_string (o.ip6));
       json_object_object_add (ec, "IPAMConfig", ipam);
     }
   json_object_object_add (ec, "Aliases", o.aliases);

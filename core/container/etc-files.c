@@ -1,8 +1,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/container/etc-files.h"
 #include "core/lib/fs.h"
@@ -116,20 +119,118 @@ container_etc_files_write (const struct container *c, const char *network_mode, 
   return 0;
 }
 
-int
-container_etc_hosts_write (const struct container *c, const char *ip, berth_error_t *err)
+/* "IP<TAB>HOST[.DOMAIN HOST]\n": the line of one of the container's addresses */
+static char *
+own_line (const struct container *c, const char *ip)
 {
   const char *hn = json_object_get_string (json_object_object_get (c->config, "Hostname"));
   const char *domain = json_object_get_string (json_object_object_get (c->config, "Domainname"));
   cleanup_free char *hostname = hn && hn[0] ? xstrdup (hn) : xstrndup (c->id, CONTAINER_SHORT_ID_LEN);
+
+  if (domain && domain[0])
+    return xasprintf ("%s\t%s.%s %s\n", ip, hostname, domain, hostname);
+  return xasprintf ("%s\t%s\n", ip, hostname);
+}
+
+int
+container_etc_hosts_write (const struct container *c, char *const *ips, berth_error_t *err)
+{
   cleanup_free char *text = NULL, *extra = NULL;
 
   /* moby's order: the defaults, --add-host entries, the container's own */
   if (net_extra_hosts_text (c->host_config, &extra, err) < 0)
     return berth_error_ret (err);
-  if (domain && domain[0])
-    text = xasprintf ("%s%s%s\t%s.%s %s\n", default_hosts, extra, ip, hostname, domain, hostname);
-  else
-    text = xasprintf ("%s%s%s\t%s\n", default_hosts, extra, ip, hostname);
+  text = xasprintf ("%s%s", default_hosts, extra);
+  for (size_t i = 0; ips != NULL && ips[i] != NULL; i++)
+    {
+      cleanup_free char *line = own_line (c, ips[i]);
+      char *next = xasprintf ("%s%s", text, line);
+      free (text);
+      text = next;
+    }
   return write_text (c->dir, "hosts", text, err);
+}
+
+/* The file of a running container is bind-mounted: a new file renamed over
+   it would not be seen, so the same inode is rewritten (the text first, then
+   the length: a reader never sees it empty).  O_NOFOLLOW: it is a regular
+   file of the daemon's; a symlink (container: mode) is not ours to edit. */
+static int
+hosts_edit (const struct container *c, const char *line, bool add, berth_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/hosts", c->dir), *text = NULL, *out = NULL;
+  cleanup_close int fd = open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  size_t len = 0, max, n_out = 0, n_want = strlen (line) - 1; /* without its newline */
+  bool present = false;
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return berth_error_errno (err, errno, "open %s", path);
+  if (!S_ISREG (st.st_mode) || st.st_size > (1 << 20))
+    return berth_error_make (err, EINVAL, "%s: not a regular file of at most 1 MiB", path);
+  max = (size_t) st.st_size + 4096;
+  text = xmalloc (max + 1);
+  while (len < max)
+    {
+      ssize_t r = pread (fd, text + len, max - len, (off_t) len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return berth_error_errno (err, errno, "read %s", path);
+      if (r == 0)
+        break;
+      len += (size_t) r;
+    }
+  out = xmalloc (len + n_want + 2);
+  /* line by line: the lines of the container's own stay as they are */
+  for (size_t at = 0; at < len;)
+    {
+      const char *p = text + at, *nl = memchr (p, '\n', len - at);
+      size_t n = nl != NULL ? (size_t) (nl - p) : len - at;
+      bool same = n == n_want && memcmp (p, line, n) == 0;
+
+      present |= same;
+      if (!same || add)
+        {
+          memcpy (out + n_out, p, n);
+          n_out += n;
+          out[n_out++] = '\n';
+        }
+      at += n + 1;
+    }
+  if (add && present)
+    return 0;
+  if (add)
+    {
+      memcpy (out + n_out, line, n_want + 1);
+      n_out += n_want + 1;
+    }
+  for (size_t done = 0; done < n_out;)
+    {
+      ssize_t w = pwrite (fd, out + done, n_out - done, (off_t) done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return berth_error_errno (err, errno, "write %s", path);
+      done += (size_t) w;
+    }
+  if (ftruncate (fd, (off_t) n_out) < 0)
+    return berth_error_errno (err, errno, "truncate %s", path);
+  return 0;
+}
+
+int
+container_etc_hosts_add (const struct container *c, const char *ip, berth_error_t *err)
+{
+  cleanup_free char *line = own_line (c, ip);
+
+  return hosts_edit (c, line, true, err);
+}
+
+int
+container_etc_hosts_remove (const struct container *c, const char *ip, berth_error_t *err)
+{
+  cleanup_free char *line = own_line (c, ip);
+
+  return hosts_edit (c, line, false, err);
 }

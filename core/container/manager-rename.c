@@ -8,6 +8,7 @@
 
 #include "core/container/manager-internal.h"
 #include "core/lib/mem.h"
+#include "core/network/manager-network.h"
 
 /* Old names stay allocated: some readers use c->name without the lock
    (the log reader's driver info), and renames are rare and small. */
@@ -63,6 +64,7 @@ container_manager_rename (struct container_manager *m, struct container *c, cons
       pthread_mutex_unlock (&m->lock);
       return berth_error_wrap (err, "Error when allocating new name");
     }
+  manager_network_renamed (m, c); /* names on user networks */
   attrs = json_object_new_object ();
   {
     cleanup_free char *slashed = xasprintf ("/%s", old);

@@ -200,7 +200,7 @@ non_empty (json_object *v)
          && !(json_object_is_type (v, json_type_string) && json_object_get_string_len (v) == 0);
 }
 
-/* IPAM{Driver,Config[{Subnet,IPRange,Gateway,AuxiliaryAddresses}],Options}: one IPv4 pool */
+/* IPAM{Driver,Config[{Subnet,IPRange,Gateway,AuxiliaryAddresses}],Options}: one IPv4 pool and one IPv6 pool */
 static int
 ipam_request (json_object *ipam, struct network_create_req *r, berth_error_t *err)
 {
@@ -225,7 +225,16 @@ ipam_request (json_object *ipam, struct network_create_req *r, berth_error_t *er
       const char *sub = get_s (c, "Subnet");
 
       if (sub != NULL && strchr (sub, ':') != NULL)
-        return berth_error_make (err, ENOTSUP, "IPv6 subnets are not supported by berth yet");
+        {
+          /* the IPv6 pool of an EnableIPv6 network */
+          if (r->subnet6 != NULL)
+            return berth_error_make (err, ENOTSUP, "more than one IPv6 pool per network is not supported by berth");
+          if (non_empty (json_object_object_get (c, "AuxiliaryAddresses")) || get_s (c, "IPRange") != NULL)
+            return berth_error_make (err, ENOTSUP, "an IPv6 IPRange or auxiliary addresses are not supported by berth");
+          r->subnet6 = sub;
+          r->gateway6 = get_s (c, "Gateway");
+          continue;
+        }
       if (r->subnet != NULL)
         return berth_error_make (err, ENOTSUP, "more than one IPv4 pool per network is not supported by berth");
       if (non_empty (json_object_object_get (c, "AuxiliaryAddresses")))

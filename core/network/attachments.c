@@ -9,6 +9,7 @@
 #include "core/lib/mem.h"
 #include "core/network/attachments.h"
 #include "core/network/ipam.h"
+#include "core/network/ipam6.h"
 #include "core/network/service.h"
 
 void
@@ -18,6 +19,7 @@ net_attachment_clear (struct net_attachment *a)
   free (a->name);
   strv_free (a->aliases);
   free (a->ipv4);
+  free (a->ipv6);
   memset (a, 0, sizeof (*a));
 }
 
@@ -86,6 +88,7 @@ net_attachments_load (const char *dir, struct net_attachments *ret)
       const char *id = json_object_get_string (json_object_object_get (x, "NetworkID"));
       const char *name = json_object_get_string (json_object_object_get (x, "Name"));
       const char *ip = json_object_get_string (json_object_object_get (x, "IPv4Address"));
+      const char *ip6 = json_object_get_string (json_object_object_get (x, "IPv6Address"));
       struct net_attachment *a = &ret->a[ret->n];
 
       if (id == NULL)
@@ -94,6 +97,7 @@ net_attachments_load (const char *dir, struct net_attachments *ret)
       a->name = xstrdup (name ? name : id);
       a->aliases = strv_of (json_object_object_get (x, "Aliases"));
       a->ipv4 = ip != NULL && ip[0] != '\0' ? xstrdup (ip) : NULL;
+      a->ipv6 = ip6 != NULL && ip6[0] != '\0' ? xstrdup (ip6) : NULL;
       ret->n++;
     }
   json_object_put (o);
@@ -118,6 +122,8 @@ net_attachments_save (const char *dir, const struct net_attachments *l, berth_er
       json_object_object_add (x, "Aliases", al);
       if (l->a[i].ipv4 != NULL)
         json_object_object_add (x, "IPv4Address", json_object_new_string (l->a[i].ipv4));
+      if (l->a[i].ipv6 != NULL)
+        json_object_object_add (x, "IPv6Address", json_object_new_string (l->a[i].ipv6));
       json_object_array_add (o, x);
     }
   text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -147,10 +153,24 @@ net_attachment_make (struct network_service *s, const char *what, json_object *e
     return berth_error_make (err, EINVAL, "EndpointConfig: expected an object");
   if (aliases != NULL && !json_object_is_type (aliases, json_type_array) && !json_object_is_type (aliases, json_type_null))
     return berth_error_make (err, EINVAL, "EndpointConfig.Aliases: expected an array of strings");
-  if (ip6 != NULL && ip6[0] != '\0')
-    return berth_error_make (err, ENOTSUP, "IPv6 addresses are not supported by berth yet");
   if (network_service_find (s, what, &info, err) < 0)
     return berth_error_ret (err);
+  if (ip6 != NULL && ip6[0] != '\0')
+    {
+      struct in6_addr a6;
+      /* Docker's rule, for the v6 pool: a user network with IPv6 */
+      if (info.predefined || !info.ipv6)
+        {
+          network_info_clear (&info);
+          return berth_error_make (err, EINVAL, "user specified IPv6 address is supported only when connecting to "
+                                                "user-defined networks with IPv6 enabled");
+        }
+      if (ipam6_parse_addr (ip6, &a6, err) < 0)
+        {
+          network_info_clear (&info);
+          return berth_error_ret (err);
+        }
+    }
   if (!info.predefined || strcmp (info.driver, "bridge") == 0)
     {
       bool has_ip = ip != NULL && ip[0] != '\0';
@@ -177,6 +197,7 @@ net_attachment_make (struct network_service *s, const char *what, json_object *e
       ret->name = steal_pointer (&info.name);
       ret->aliases = strv_of (aliases);
       ret->ipv4 = has_ip ? xstrdup (ip) : NULL;
+      ret->ipv6 = ip6 != NULL && ip6[0] != '\0' ? xstrdup (ip6) : NULL;
       network_info_clear (&info);
       return 0;
     }

@@ -1,7 +1,7 @@
 /* The networks a container joins when it starts, in order, with the
  * endpoint settings asked (--network, --ip, --network-alias, `network
  * connect` of a container that does not run): <container dir>/networks.json
- * (atomically), [{"NetworkID","Name","Aliases":[...],"IPv4Address"}].
+ * (atomically), [{"NetworkID","Name","Aliases":[...],"IPv4Address","IPv6Address"}].
  * Written at create from HostConfig.NetworkMode and
  * NetworkingConfig.EndpointsConfig; a container without the file (made
  * before user networks) joins its NetworkMode. */
@@ -22,6 +22,7 @@ struct net_attachment
   char *net_id, *name;
   char **aliases; /* NULL-terminated, never NULL */
   char *ipv4;     /* or NULL */
+  char *ipv6;     /* IPv6Address (--ip6), or NULL */
 };
 
 struct net_attachments

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 #include "core/network/dns-message.h"
@@ -100,6 +101,29 @@ dns_build_answer (const uint8_t *buf, const struct dns_question *q, unsigned rco
       put16 (out + off + 10, 4);
       put32 (out + off + 12, ips[i]);
       off += 16;
+    }
+  return off;
+}
+
+size_t
+dns_build_answer6 (const uint8_t *buf, const struct dns_question *q, const struct in6_addr *ips, size_t n,
+                   uint32_t ttl, uint8_t *out, size_t out_len)
+{
+  /* the header and the question as for A records, then 28-byte AAAA records */
+  size_t off = dns_build_answer (buf, q, DNS_RCODE_NOERROR, NULL, 0, ttl, out, out_len);
+
+  if (off == 0 || n > 0xffff || off + n * 28 > out_len)
+    return 0;
+  put16 (out + 6, (uint16_t) n);
+  for (size_t i = 0; i < n; i++)
+    {
+      put16 (out + off, 0xc000 | DNS_HEADER_LEN);
+      put16 (out + off + 2, DNS_TYPE_AAAA);
+      put16 (out + off + 4, DNS_CLASS_IN);
+      put32 (out + off + 6, ttl);
+      put16 (out + off + 10, 16);
+      memcpy (out + off + 12, ips[i].s6_addr, 16);
+      off += 28;
     }
   return off;
 }

@@ -39,6 +39,11 @@ int dns_parse_query (const uint8_t *buf, size_t len, struct dns_question *q);
 size_t dns_build_answer (const uint8_t *buf, const struct dns_question *q, unsigned rcode, const uint32_t *ips,
                          size_t n, uint32_t ttl, uint8_t *out, size_t out_len);
 
+/* The same with n AAAA records (N1: IPv6 networks). */
+struct in6_addr;
+size_t dns_build_answer6 (const uint8_t *buf, const struct dns_question *q, const struct in6_addr *ips, size_t n,
+                          uint32_t ttl, uint8_t *out, size_t out_len);
+
 /* A header-only error answer (FORMERR, SERVFAIL, REFUSED) to a packet
    that has at least a header; 0 when it has not. */
 size_t dns_build_error (const uint8_t *buf, size_t len, unsigned rcode, uint8_t *out, size_t out_len);

@@ -39,11 +39,23 @@ struct name
 {
   char *net_id, *cid, *name;
   uint32_t ip;
+  bool has_ip6; /* on a network with IPv6: AAAA answers */
+  struct in6_addr ip6;
+};
+
+/* a container's own upstreams: its --dns servers */
+struct own_upstreams
+{
+  char *cid;
+  struct sockaddr_in up[MAX_UPSTREAMS];
+  size_t n_up;
 };
 
 struct pending
 {
   int fd; /* -1: free */
+  struct sockaddr_in up[MAX_UPSTREAMS]; /* the asker's, copied: they may change meanwhile */
+  size_t n_up;
   char *net_id;
   struct sockaddr_in client;
   uint16_t id;
@@ -67,6 +79,8 @@ struct dns_server
   size_t n_ls;
   struct name *names;
   size_t n_names;
+  struct own_upstreams *own;
+  size_t n_own;
   struct pending pend[MAX_PENDING];
 };
 
@@ -81,7 +95,7 @@ now_ms (void)
 /* --- upstreams --- */
 
 static void
-add_upstream (struct dns_server *srv, const char *text)
+add_upstream (struct sockaddr_in *up, size_t *n_up, const char *text)
 {
   cleanup_free char *host = xstrdup (text);
   char *colon = strchr (host, ':');
@@ -101,8 +115,8 @@ add_upstream (struct dns_server *srv, const char *text)
     }
   if (inet_pton (AF_INET, host, &a.sin_addr) != 1)
     return; /* IPv6 servers: not yet */
-  if (srv->n_up < MAX_UPSTREAMS)
-    srv->up[srv->n_up++] = a;
+  if (*n_up < MAX_UPSTREAMS)
+    up[(*n_up)++] = a;
 }
 
 static void
@@ -120,7 +134,7 @@ upstreams_from_resolv_conf (struct dns_server *srv)
     {
       char addr[64];
       if (sscanf (line, " nameserver %63s", addr) == 1)
-        add_upstream (srv, addr);
+        add_upstream (srv->up, &srv->n_up, addr);
     }
 }
 
@@ -154,15 +168,21 @@ asker_on (struct dns_server *srv, const char *cid, const char *net_id)
   return false;
 }
 
+/* the container that has address asker on net_id, or NULL */
+static const char *
+asker_cid (struct dns_server *srv, const char *net_id, uint32_t asker)
+{
+  for (size_t i = 0; i < srv->n_names; i++)
+    if (srv->names[i].ip == asker && strcmp (srv->names[i].net_id, net_id) == 0)
+      return srv->names[i].cid;
+  return NULL;
+}
+
 static int
 lookup (struct dns_server *srv, const char *net_id, uint32_t asker, const char *qname, uint32_t *ips, size_t max)
 {
-  const char *cid = NULL;
+  const char *cid = asker_cid (srv, net_id, asker);
   int n = -1;
-
-  for (size_t i = 0; i < srv->n_names && cid == NULL; i++)
-    if (srv->names[i].ip == asker && strcmp (srv->names[i].net_id, net_id) == 0)
-      cid = srv->names[i].cid;
   for (size_t i = 0; i < srv->n_names; i++)
     if (strcmp (srv->names[i].name, qname) == 0
         && (strcmp (srv->names[i].net_id, net_id) == 0 || (cid != NULL && asker_on (srv, cid, srv->names[i].net_id))))
@@ -178,15 +198,36 @@ lookup (struct dns_server *srv, const char *net_id, uint32_t asker, const char *
   return n;
 }
 
+/* the AAAA side of lookup: the v6 addresses of the names it finds */
+static size_t
+lookup6 (struct dns_server *srv, const char *net_id, uint32_t asker, const char *qname, struct in6_addr *ips,
+         size_t max)
+{
+  const char *cid = asker_cid (srv, net_id, asker);
+  size_t n = 0;
+
+  for (size_t i = 0; i < srv->n_names && n < max; i++)
+    if (srv->names[i].has_ip6 && strcmp (srv->names[i].name, qname) == 0
+        && (strcmp (srv->names[i].net_id, net_id) == 0 || (cid != NULL && asker_on (srv, cid, srv->names[i].net_id))))
+      {
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+          dup |= memcmp (&ips[j], &srv->names[i].ip6, sizeof (ips[j])) == 0;
+        if (!dup)
+          ips[n++] = srv->names[i].ip6;
+      }
+  return n;
+}
+
 static int
-forward_send (struct dns_server *srv, struct pending *p)
+forward_send (struct pending *p)
 {
   if (p->fd >= 0)
     close (p->fd);
   p->fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (p->fd < 0)
     return -1;
-  if (connect (p->fd, (const struct sockaddr *) &srv->up[p->upstream], sizeof (srv->up[0])) < 0
+  if (connect (p->fd, (const struct sockaddr *) &p->up[p->upstream], sizeof (p->up[0])) < 0
       || send (p->fd, p->query, p->len, MSG_NOSIGNAL) < 0)
     return -1;
   p->deadline = now_ms () + UPSTREAM_TIMEOUT_MS;
@@ -205,17 +246,30 @@ pending_free (struct pending *p)
   p->query = NULL;
 }
 
+static const struct own_upstreams *
+own_of (struct dns_server *srv, const char *cid)
+{
+  for (size_t i = 0; cid != NULL && i < srv->n_own; i++)
+    if (strcmp (srv->own[i].cid, cid) == 0)
+      return &srv->own[i];
+  return NULL;
+}
+
+/* to the asking container's --dns servers when it has some, else the daemon's */
 static void
 forward (struct dns_server *srv, struct listener *l, const struct sockaddr_in *from, const uint8_t *q, size_t len,
          uint16_t id)
 {
+  const struct own_upstreams *own = own_of (srv, asker_cid (srv, l->net_id, ntohl (from->sin_addr.s_addr)));
+  const struct sockaddr_in *up = own != NULL ? own->up : srv->up;
+  size_t n_up = own != NULL ? own->n_up : srv->n_up;
   uint8_t out[DNS_HEADER_LEN];
   struct pending *p = NULL;
 
   for (size_t i = 0; i < MAX_PENDING && p == NULL; i++)
     if (srv->pend[i].fd < 0 && srv->pend[i].query == NULL)
       p = &srv->pend[i];
-  if (p == NULL || srv->n_up == 0)
+  if (p == NULL || n_up == 0)
     {
       reply (l->fd, from, out, dns_build_error (q, len, DNS_RCODE_SERVFAIL, out, sizeof (out)));
       return;
@@ -226,9 +280,11 @@ forward (struct dns_server *srv, struct listener *l, const struct sockaddr_in *f
   p->query = xmalloc (len);
   memcpy (p->query, q, len);
   p->len = len;
+  memcpy (p->up, up, n_up * sizeof (*up));
+  p->n_up = n_up;
   p->upstream = 0;
-  while (forward_send (srv, p) < 0)
-    if (++p->upstream >= srv->n_up)
+  while (forward_send (p) < 0)
+    if (++p->upstream >= p->n_up)
       {
         reply (l->fd, from, out, dns_build_error (q, len, DNS_RCODE_SERVFAIL, out, sizeof (out)));
         pending_free (p);
@@ -279,7 +335,13 @@ on_query (struct dns_server *srv, struct listener *l)
       found = q.qclass == DNS_CLASS_IN
                   ? lookup (srv, l->net_id, ntohl (from.sin_addr.s_addr), q.name, ips, MAX_ANSWERS)
                   : -1;
-      if (found >= 0)
+      if (found >= 0 && q.qtype == DNS_TYPE_AAAA)
+        {
+          struct in6_addr ips6[MAX_ANSWERS];
+          size_t n6 = lookup6 (srv, l->net_id, ntohl (from.sin_addr.s_addr), q.name, ips6, MAX_ANSWERS);
+          reply (l->fd, &from, out, dns_build_answer6 (buf, &q, ips6, n6, LOCAL_TTL, out, sizeof (out)));
+        }
+      else if (found >= 0)
         reply (l->fd, &from, out,
                dns_build_answer (buf, &q, DNS_RCODE_NOERROR, ips, q.qtype == DNS_TYPE_A ? (size_t) found : 0,
                                  LOCAL_TTL, out, sizeof (out)));
@@ -320,8 +382,8 @@ on_timeouts (struct dns_server *srv, int64_t now)
 
       if (p->query == NULL || p->deadline > now)
         continue;
-      while (!sent && ++p->upstream < srv->n_up)
-        sent = forward_send (srv, p) == 0;
+      while (!sent && ++p->upstream < p->n_up)
+        sent = forward_send (p) == 0;
       if (!sent)
         {
           struct listener *l = listener_of (srv, p->net_id);
@@ -414,7 +476,7 @@ dns_server_new (const char *upstreams, uint16_t port, struct dns_server **ret, b
       cleanup_free char *copy = xstrdup (upstreams);
       char *save = NULL;
       for (char *t = strtok_r (copy, ", \t", &save); t; t = strtok_r (NULL, ", \t", &save))
-        add_upstream (srv, t);
+        add_upstream (srv->up, &srv->n_up, t);
     }
   else
     upstreams_from_resolv_conf (srv);
@@ -472,6 +534,9 @@ dns_server_free (struct dns_server *srv)
       free (srv->names[i].name);
     }
   free (srv->names);
+  for (size_t i = 0; i < srv->n_own; i++)
+    free (srv->own[i].cid);
+  free (srv->own);
   for (size_t i = 0; i < MAX_PENDING; i++)
     pending_free (&srv->pend[i]);
   close (srv->wake[0]);
@@ -548,6 +613,19 @@ dns_server_add_name (struct dns_server *srv, const char *net_id, const char *cid
 }
 
 void
+dns_server_set_name6 (struct dns_server *srv, const char *net_id, const char *cid, const struct in6_addr *ip6)
+{
+  pthread_mutex_lock (&srv->lock);
+  for (size_t i = 0; i < srv->n_names; i++)
+    if (strcmp (srv->names[i].net_id, net_id) == 0 && strcmp (srv->names[i].cid, cid) == 0)
+      {
+        srv->names[i].has_ip6 = true;
+        srv->names[i].ip6 = *ip6;
+      }
+  pthread_mutex_unlock (&srv->lock);
+}
+
+void
 dns_server_remove_names (struct dns_server *srv, const char *net_id, const char *cid)
 {
   size_t k = 0;
@@ -563,5 +641,34 @@ dns_server_remove_names (struct dns_server *srv, const char *net_id, const char 
     else
       srv->names[k++] = srv->names[i];
   srv->n_names = k;
+  pthread_mutex_unlock (&srv->lock);
+}
+
+void
+dns_server_set_upstreams (struct dns_server *srv, const char *cid, const char *const *servers)
+{
+  struct own_upstreams o = { 0 };
+
+  for (size_t i = 0; servers != NULL && servers[i] != NULL; i++)
+    {
+      struct in_addr a;
+      if (inet_pton (AF_INET, servers[i], &a) == 1) /* a bare address: port 53 */
+        add_upstream (o.up, &o.n_up, servers[i]);
+    }
+  pthread_mutex_lock (&srv->lock);
+  for (size_t i = 0; i < srv->n_own; i++)
+    if (strcmp (srv->own[i].cid, cid) == 0)
+      {
+        free (srv->own[i].cid);
+        memmove (&srv->own[i], &srv->own[i + 1], (srv->n_own - i - 1) * sizeof (*srv->own));
+        srv->n_own--;
+        break;
+      }
+  if (o.n_up > 0)
+    {
+      o.cid = xstrdup (cid);
+      srv->own = xrealloc (srv->own, (srv->n_own + 1) * sizeof (*srv->own));
+      srv->own[srv->n_own++] = o;
+    }
   pthread_mutex_unlock (&srv->lock);
 }

@@ -3,9 +3,9 @@
    A query that comes in on the network's bridge from its subnet is
    answered from that network's names (containers' names, aliases and
    short ids: A records, TTL 600; other types of such a name get an empty
-   answer); any other name is relayed to the upstream servers (the host's
-   resolv.conf, or network-opts dns-forward) from the host's side, and
-   their answer relayed back.  Names of other networks are never answered
+   answer); any other name is relayed to the upstream servers (the asking
+   container's --dns servers, else network-opts dns-forward, else the
+   host's resolv.conf) from the host's side, and their answer relayed back.  Names of other networks are never answered
    (a query to this address from elsewhere is REFUSED).
 
    The thread takes only the server's own lock, never the network
@@ -35,5 +35,15 @@ void dns_server_unlisten (struct dns_server *srv, const char *net_id);
 /* name resolves to ip on net_id, for container cid (case-insensitive) */
 void dns_server_add_name (struct dns_server *srv, const char *net_id, const char *cid, const char *name, uint32_t ip);
 void dns_server_remove_names (struct dns_server *srv, const char *net_id, const char *cid);
+/* the IPv6 address of cid's names on net_id (added before): AAAA queries
+   for them are answered with it (N1: IPv6 networks) */
+struct in6_addr;
+void dns_server_set_name6 (struct dns_server *srv, const char *net_id, const char *cid, const struct in6_addr *ip6);
+
+/* Other names asked by container cid go to servers ("ip", NULL-terminated:
+   its --dns; IPv6 ones are not used yet) instead of the daemon's
+   upstreams, from the host's side as those; NULL or none usable: the
+   daemon's again. */
+void dns_server_set_upstreams (struct dns_server *srv, const char *cid, const char *const *servers);
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/lib/mem.h"
 #include "core/network/endpoint.h"
 #include "core/network/ipam.h"
+#include "core/network/ipam6.h"
 
 void
 net_endpoint_mac (uint32_t ip, uint8_t mac[6])
@@ -51,6 +52,11 @@ net_endpoint_save (const char *dir, const char *default_net, const struct net_en
 
   json_object_object_add (o, "EndpointID", json_object_new_string (e->id));
   json_object_object_add (o, "IPAddress", json_object_new_string (ip));
+  if (e->has_ip6)
+    {
+      cleanup_free char *ip6 = ipam6_format (&e->ip6);
+      json_object_object_add (o, "GlobalIPv6Address", json_object_new_string (ip6));
+    }
   json_object_object_add (o, "SandboxKey", json_object_new_string (e->netns));
   json_object_object_add (o, "Ports", net_ports_to_json (e->ports, e->n_ports));
   json_object_object_add (o, "NetworkID", json_object_new_string (e->net_id));
@@ -60,6 +66,8 @@ net_endpoint_save (const char *dir, const char *default_net, const struct net_en
   json_object_object_add (o, "Aliases", al);
   if (e->static_ip != NULL)
     json_object_object_add (o, "StaticIP", json_object_new_string (e->static_ip));
+  if (e->static_ip6 != NULL)
+    json_object_object_add (o, "StaticIP6", json_object_new_string (e->static_ip6));
   json_object_object_add (o, "IfNum", json_object_new_int ((int) e->ifnum));
   text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   /* what it records (veth, namespace, the lease of a running container)
@@ -108,13 +116,18 @@ load_one (const char *dir, const char *file, const char *cid, const char *defaul
     const char *net = json_object_get_string (json_object_object_get (o, "NetworkID"));
     const char *name = json_object_get_string (json_object_object_get (o, "Name"));
     const char *sip = json_object_get_string (json_object_object_get (o, "StaticIP"));
+    const char *sip6 = json_object_get_string (json_object_object_get (o, "StaticIP6"));
     json_object *al = json_object_object_get (o, "Aliases");
     size_t n = json_object_is_type (al, json_type_array) ? json_object_array_length (al) : 0;
 
     e->net_id = xstrdup (net != NULL && net[0] != '\0' ? net : default_net);
     e->name = name != NULL ? xstrdup (name) : NULL;
     e->static_ip = sip != NULL ? xstrdup (sip) : NULL;
+    e->static_ip6 = sip6 != NULL ? xstrdup (sip6) : NULL;
     e->ifnum = (unsigned) json_object_get_int (json_object_object_get (o, "IfNum"));
+    e->has_ip6 = ipam6_parse_addr (json_object_get_string (json_object_object_get (o, "GlobalIPv6Address")), &e->ip6,
+                                   NULL)
+                 == 0;
     e->aliases = xmalloc0 ((n + 1) * sizeof (char *));
     for (size_t i = 0; i < n; i++)
       e->aliases[i] = xstrdup (json_object_get_string (json_object_array_get_idx (al, i)) ?: "");
@@ -162,6 +175,7 @@ net_endpoint_free (struct net_endpoint *e)
   free (e->name);
   strv_free (e->aliases);
   free (e->static_ip);
+  free (e->static_ip6);
   free (e->id);
   free (e->netns);
   net_ports_free (e->ports, e->n_ports);

@@ -4,6 +4,7 @@
 #ifndef BERTH_NETWORK_ENDPOINT_H
 #define BERTH_NETWORK_ENDPOINT_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,8 +20,11 @@ struct net_endpoint
   char *name;   /* the container's name (DNS, network inspect) */
   char **aliases; /* --network-alias (NULL-terminated, may be NULL) */
   char *static_ip; /* IPAMConfig.IPv4Address asked, or NULL */
+  char *static_ip6; /* IPAMConfig.IPv6Address asked, or NULL */
   unsigned ifnum; /* eth<ifnum> in the container */
   uint32_t ip; /* host byte order */
+  bool has_ip6; /* on a network with IPv6 */
+  struct in6_addr ip6;
   uint8_t mac[6];
   char *netns; /* the namespace's bind mount */
   struct net_port *ports;

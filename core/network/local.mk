@@ -22,3 +22,5 @@ core_libberth_container_la_SOURCES += \
 	core/network/manager-join.c core/network/manager-join.h \
 	core/network/dns-message.c core/network/dns-message.h \
 	core/network/dns-server.c core/network/dns-server.h
+# IPv6 on bridge networks (issue 7 item 1): the v6 pool beside the v4 one
+core_libberth_container_la_SOURCES += core/network/ipam6.c core/network/ipam6.h

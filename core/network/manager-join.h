@@ -1,7 +1,8 @@
 /* The container manager's side of user-defined networks: the networks a
  * container joins at start (attachments.h), the files that follow from
- * them (/etc/hosts with its first address, /etc/resolv.conf pointing at
- * the embedded DNS on a user network), `network connect` and
+ * them (/etc/hosts with a line per address, edited in place at connect and
+ * disconnect of a running container; /etc/resolv.conf pointing at the
+ * embedded DNS on a user network), `network connect` and
  * `network disconnect` of a container, running or not. */
 #ifndef BERTH_NETWORK_MANAGER_JOIN_H
 #define BERTH_NETWORK_MANAGER_JOIN_H

@@ -59,6 +59,21 @@ manager_network_restore (struct container_manager *m, struct container *c)
   c->netns_path = NULL;
   c->netns_path = network_service_restore (m->networks, c->id, manager_running (c));
   c->network_settings = c->netns_path ? network_service_settings (m->networks, c->id, c->config) : NULL;
+  if (c->netns_path != NULL)
+    network_service_container_dns (m->networks, c->id, c->host_config); /* its --dns: its upstreams */
+}
+
+void
+manager_network_renamed (struct container_manager *m, struct container *c)
+{
+  if (m->networks == NULL)
+    return;
+  network_service_rename (m->networks, c->id, c->name);
+  if (c->network_settings != NULL)
+    {
+      json_object_put (c->network_settings);
+      c->network_settings = network_service_settings (m->networks, c->id, c->config);
+    }
 }
 
 void

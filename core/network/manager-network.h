@@ -20,6 +20,9 @@ int manager_network_start (struct container_manager *m, struct container *c, ber
 void manager_network_stop (struct container_manager *m, struct container *c);
 /* Daemon start, for every container found (lock held). */
 void manager_network_restore (struct container_manager *m, struct container *c);
+/* rename (lock held, c->name is the new name): the networks' DNS and
+   NetworkSettings follow. */
+void manager_network_renamed (struct container_manager *m, struct container *c);
 /* Daemon start, after every container: endpoints of gone containers. */
 void manager_network_restore_done (struct container_manager *m);
 

@@ -10,12 +10,20 @@
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/network/ipam.h"
+#include "core/network/ipam6.h"
 #include "core/network/netdef.h"
 
 char *
 net_cidr_text (uint32_t addr, unsigned prefix)
 {
   cleanup_free char *a = ipam4_format (addr);
+  return xasprintf ("%s/%u", a, prefix);
+}
+
+char *
+net_cidr6_text (const struct in6_addr *addr, unsigned prefix)
+{
+  cleanup_free char *a = ipam6_format (addr);
   return xasprintf ("%s/%u", a, prefix);
 }
 
@@ -33,6 +41,7 @@ net_def_free (struct net_def *n)
   json_object_put (n->labels);
   json_object_put (n->options);
   ipam4_free (n->ipam);
+  ipam6_free (n->ipam6);
   free (n->error);
   free (n);
 }
@@ -91,7 +100,7 @@ load_one (const char *path)
 {
   cleanup_free char *text = NULL;
   struct net_def *n;
-  json_object *o, *cfg;
+  json_object *o, *cfg = NULL, *cfg6 = NULL, *cfgs;
   const char *id, *name, *bridge, *table, *subnet, *gateway, *range;
   size_t len;
 
@@ -101,7 +110,17 @@ load_one (const char *path)
   name = get_s (o, "Name");
   bridge = get_s (o, "Bridge");
   table = get_s (o, "NftTable");
-  cfg = json_object_array_get_idx (json_object_object_get (json_object_object_get (o, "IPAM"), "Config"), 0);
+  /* one IPv4 pool and, with EnableIPv6, one IPv6 pool, in either order */
+  cfgs = json_object_object_get (json_object_object_get (o, "IPAM"), "Config");
+  for (size_t i = 0; json_object_is_type (cfgs, json_type_array) && i < json_object_array_length (cfgs); i++)
+    {
+      json_object *c = json_object_array_get_idx (cfgs, i);
+      const char *sub = get_s (c, "Subnet");
+      if (sub != NULL && strchr (sub, ':') != NULL)
+        cfg6 = cfg6 ? cfg6 : c;
+      else
+        cfg = cfg ? cfg : c;
+    }
   subnet = get_s (cfg, "Subnet");
   gateway = get_s (cfg, "Gateway");
   range = get_s (cfg, "IPRange");
@@ -125,6 +144,13 @@ load_one (const char *path)
   n->internal = json_object_get_boolean (json_object_object_get (o, "Internal"));
   n->attachable = json_object_get_boolean (json_object_object_get (o, "Attachable"));
   n->ipv6 = json_object_get_boolean (json_object_object_get (o, "EnableIPv6"));
+  if (n->ipv6
+      && (ipam6_parse_cidr (get_s (cfg6, "Subnet"), true, &n->subnet6, &n->prefix6, NULL) < 0
+          || ipam6_parse_addr (get_s (cfg6, "Gateway"), &n->gateway6, NULL) < 0))
+    {
+      log_warn ("network record %s: EnableIPv6 without a good IPv6 subnet and gateway: IPv6 off", path);
+      n->ipv6 = false;
+    }
   n->user_subnet = json_object_get_boolean (json_object_object_get (o, "UserSubnet"));
   n->mtu = (uint32_t) json_object_get_int64 (json_object_object_get (o, "Mtu"));
   if (n->mtu < 68)
@@ -191,6 +217,14 @@ net_def_json (const struct net_def *n, json_object *containers)
         }
       json_object_object_add (c, "Gateway", str (gw));
       json_object_array_add (cfgs, c);
+      if (n->ipv6)
+        {
+          cleanup_free char *sub6 = net_cidr6_text (&n->subnet6, n->prefix6), *gw6 = ipam6_format (&n->gateway6);
+          json_object *c6 = json_object_new_object ();
+          json_object_object_add (c6, "Subnet", str (sub6));
+          json_object_object_add (c6, "Gateway", str (gw6));
+          json_object_array_add (cfgs, c6);
+        }
     }
   json_object_object_add (ipam, "Config", cfgs);
   json_object_object_add (o, "IPAM", ipam);

@@ -6,6 +6,7 @@
 #ifndef BERTH_NETWORK_NETDEF_H
 #define BERTH_NETWORK_NETDEF_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@
 #include "core/lib/error.h"
 
 struct ipam4;
+struct ipam6;
 
 struct net_def
 {
@@ -28,12 +30,16 @@ struct net_def
   uint32_t range;
   unsigned range_prefix;
   bool user_subnet; /* the subnet was given (--ip is allowed, as Docker's rule) */
+  /* ipv6 (EnableIPv6): the v6 pool beside the v4 one */
+  struct in6_addr subnet6, gateway6;
+  unsigned prefix6;
   uint32_t mtu;
   char *bridge, *table;  /* interface and nftables table */
   json_object *labels;   /* object, owned */
   json_object *options;  /* object, owned: Options as given */
   /* in memory only */
   struct ipam4 *ipam;
+  struct ipam6 *ipam6; /* when ipv6 */
   char *error;   /* why it cannot be used now, or NULL */
   bool created_in_driver;
 };
@@ -48,5 +54,7 @@ void net_defs_load (const char *dir, struct net_def ***ret, size_t *ret_n);
 json_object *net_def_json (const struct net_def *n, json_object *containers);
 /* "a.b.c.d/n" of subnet/prefix (malloc'd) */
 char *net_cidr_text (uint32_t addr, unsigned prefix);
+/* "addr/n" of an IPv6 subnet or address (malloc'd) */
+char *net_cidr6_text (const struct in6_addr *addr, unsigned prefix);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/network/dns-server.h"
 #include "core/network/endpoint.h"
 #include "core/network/ipam.h"
+#include "core/network/ipam6.h"
 #include "core/network/netdef.h"
 #include "core/network/netns.h"
 #include "core/network/ports.h"
@@ -57,7 +58,8 @@ struct opts_check
 static int
 check_key (void *ud, const char *key, const char *value)
 {
-  static const char *const known[] = { "bridge", "subnet", "gateway", "mtu", "nft-table", "dns-forward", NULL };
+  static const char *const known[] = { "bridge", "subnet", "gateway", "mtu", "nft-table", "dns-forward",
+                                       "ipv6", "fixed-cidr-v6", NULL };
   struct opts_check *x = ud;
 
   (void) value;
@@ -65,7 +67,8 @@ check_key (void *ud, const char *key, const char *value)
     if (strcmp (key, known[i]) == 0)
       return 0;
   berth_error_make (x->err, EINVAL,
-                    "network-opts: unknown option `%s` (known: bridge, subnet, gateway, mtu, nft-table, dns-forward)",
+                    "network-opts: unknown option `%s` (known: bridge, subnet, gateway, mtu, nft-table, dns-forward, "
+                    "ipv6, fixed-cidr-v6)",
                     key);
   return -1;
 }
@@ -184,6 +187,36 @@ set_option (json_object *o, const char *key, const char *value)
   json_object_object_add (o, key, json_object_new_string (value));
 }
 
+/* network-opts ipv6 and fixed-cidr-v6 (daemon.json's ipv6 and
+   fixed-cidr-v6): off by default; on without a subnet, a ULA /64 of the
+   network's id.  Errors name the file and line of the key. */
+static int
+default_bridge_v6 (struct net_def *n, const struct berth_cfg *opts, berth_error_t *err)
+{
+  const char *cidr = berth_cfg_string (opts, "fixed-cidr-v6", NULL);
+  int on = 0;
+
+  if (berth_cfg_bool (opts, "ipv6", 0, &on, err) < 0)
+    return -1;
+  if (!on)
+    {
+      if (cidr != NULL)
+        return berth_cfg_error_at (err, berth_cfg_map_get (opts, "fixed-cidr-v6"), true,
+                                   "network-opts: fixed-cidr-v6 needs `ipv6: true`");
+      return 0;
+    }
+  n->ipv6 = true;
+  if (cidr == NULL)
+    ipam6_ula_of_id (n->id, &n->subnet6, &n->prefix6);
+  else if (ipam6_parse_cidr (cidr, true, &n->subnet6, &n->prefix6, NULL) < 0 || n->prefix6 > 124)
+    return berth_cfg_error_at (err, berth_cfg_map_get (opts, "fixed-cidr-v6"), false,
+                               "network-opts: fixed-cidr-v6 `%s`: expected an IPv6 subnet, /1 to /124, with no host "
+                               "bits set (e.g. fd00:1::/64)",
+                               cidr);
+  n->gateway6 = ipam6_nth (&n->subnet6, 1);
+  return 0;
+}
+
 static int
 default_bridge (struct network_service *s, const struct berth_cfg *opts, berth_error_t *err)
 {
@@ -202,7 +235,7 @@ default_bridge (struct network_service *s, const struct berth_cfg *opts, berth_e
     return berth_error_make (err, EINVAL, "network-opts: bridge `%s`: 1 to %d of [a-zA-Z0-9_.-]", bridge,
                              IF_NAMESIZE - 1);
   n->bridge = xstrdup (bridge);
-  if (load_or_pick (s, n, opts, err) < 0)
+  if (load_or_pick (s, n, opts, err) < 0 || default_bridge_v6 (n, opts, err) < 0)
     return -1;
   n->labels = json_object_new_object ();
   n->options = json_object_new_object ();
@@ -297,9 +330,12 @@ static int
 driver_create (struct network_service *s, struct net_def *n, berth_error_t *err)
 {
   cleanup_free char *cidr = net_cidr_text (n->subnet, n->prefix), *gw = ipam4_format (n->gateway);
+  cleanup_free char *cidr6 = n->ipv6 ? net_cidr6_text (&n->subnet6, n->prefix6) : NULL;
+  cleanup_free char *gw6 = n->ipv6 ? ipam6_format (&n->gateway6) : NULL;
   struct berth_cfg *dopts = berth_cfg_new_map ("network");
   struct berth_net_config nc = { .struct_size = sizeof (nc), .mtu = n->mtu, .name = n->name, .subnet4 = cidr,
-                                 .gateway4 = gw, .internal = n->internal, .driver_opts = dopts };
+                                 .gateway4 = gw, .subnet6 = cidr6, .gateway6 = gw6, .internal = n->internal,
+                                 .driver_opts = dopts };
   int r;
 
   berth_cfg_map_set (dopts, "com.docker.network.bridge.name", n->bridge);
@@ -309,8 +345,9 @@ driver_create (struct network_service *s, struct net_def *n, berth_error_t *err)
   if (r == 0)
     {
       n->created_in_driver = true;
-      log_info ("network %s: bridge %s, subnet %s, gateway %s, mtu %u, nftables table ip %s%s", n->name, n->bridge,
-                cidr, gw, n->mtu, n->table, n->internal ? ", internal" : "");
+      log_info ("network %s: bridge %s, subnet %s, gateway %s%s%s%s%s, mtu %u, nftables table ip %s%s", n->name,
+                n->bridge, cidr, gw, cidr6 ? ", IPv6 subnet " : "", cidr6 ? cidr6 : "", cidr6 ? ", gateway " : "",
+                gw6 ? gw6 : "", n->mtu, n->table, n->internal ? ", internal" : "");
     }
   return r;
 }
@@ -341,6 +378,8 @@ bring_up (struct network_service *s, struct net_def *n)
   n->ipam = ipam4_new (n->subnet, n->prefix, n->gateway);
   if (n->has_range)
     ipam4_set_range (n->ipam, n->range, n->range_prefix);
+  if (n->ipv6)
+    n->ipam6 = ipam6_new (&n->subnet6, n->prefix6, &n->gateway6);
   if (s->driver == NULL)
     n->error = xstrdup ("the bridge network driver (network-bridge.so) is not loaded");
   else if (network_subnet_routed (n->bridge, n->subnet, n->prefix))
@@ -435,6 +474,11 @@ network_service_open (const struct network_service_opts *o, struct network_servi
           log_warn ("endpoint of container %.12s: %s", s->eps[i]->cid, berth_error_msg (&e));
           berth_error_release (&e);
         }
+      if (n != NULL && n->ipam6 != NULL && s->eps[i]->has_ip6 && ipam6_reserve (n->ipam6, &s->eps[i]->ip6, &e) < 0)
+        {
+          log_warn ("endpoint of container %.12s: %s", s->eps[i]->cid, berth_error_msg (&e));
+          berth_error_release (&e);
+        }
     }
   *ret = s;
   return 0;
@@ -489,6 +533,7 @@ network_service_find (struct network_service *s, const char *what, struct networ
       ret->predefined = n->predefined;
       ret->user_subnet = n->user_subnet;
       ret->internal = n->internal;
+      ret->ipv6 = n->ipv6;
     }
   pthread_mutex_unlock (&s->lock);
   return r;
@@ -556,8 +601,11 @@ declare (struct network_service *s, struct net_def *n, struct net_endpoint *e, b
   cleanup_free char *cidr = NULL;
   struct berth_endpoint ep = { .struct_size = sizeof (ep) };
 
+  cleanup_free char *cidr6 = e->has_ip6 && n->ipv6 ? net_cidr6_text (&e->ip6, n->prefix6) : NULL;
+
   cidr = net_cidr_text (e->ip, n->prefix);
   ep.ipv4_cidr = cidr;
+  ep.ipv6_cidr = cidr6;
   ep.flags = BERTH_EP_FLAGS_IFNUM (e->ifnum) | (e->ifnum > 0 ? BERTH_EP_NO_GATEWAY : 0);
   memcpy (ep.mac, e->mac, sizeof (ep.mac));
   if (s->driver->ops.network.endpoint_create (s->driver->drv, n->id, e->id, &ep, err) < 0)
@@ -594,6 +642,25 @@ dns_names (struct network_service *s, struct net_def *n, const struct net_endpoi
   dns_server_add_name (s->dns, n->id, e->cid, short_id, e->ip);
   for (size_t i = 0; e->aliases != NULL && e->aliases[i] != NULL; i++)
     dns_server_add_name (s->dns, n->id, e->cid, e->aliases[i], e->ip);
+  if (e->has_ip6 && n->ipv6)
+    dns_server_set_name6 (s->dns, n->id, e->cid, &e->ip6);
+}
+
+/* the container's --dns servers: the upstreams of the networks' DNS for it */
+static void
+dns_upstreams (struct network_service *s, const char *cid, json_object *host_config)
+{
+  json_object *dns = json_object_object_get (host_config, "Dns");
+  size_t n = json_object_is_type (dns, json_type_array) ? json_object_array_length (dns) : 0, k = 0;
+  cleanup_free const char **v = NULL;
+
+  if (s->dns == NULL)
+    return;
+  v = xmalloc0 ((n + 1) * sizeof (*v));
+  for (size_t i = 0; i < n; i++)
+    if (json_object_is_type (json_object_array_get_idx (dns, i), json_type_string))
+      v[k++] = json_object_get_string (json_object_array_get_idx (dns, i));
+  dns_server_set_upstreams (s->dns, cid, v);
 }
 
 /* Everything of e, in the reverse order of attach; then e is forgotten.
@@ -631,9 +698,15 @@ undo (struct network_service *s, struct net_endpoint *e, bool gone)
     if (s->eps[i] != e && strcmp (s->eps[i]->cid, e->cid) == 0)
       last = false;
   if (last)
-    network_netns_remove (e->netns);
+    {
+      network_netns_remove (e->netns);
+      if (s->dns != NULL)
+        dns_server_set_upstreams (s->dns, e->cid, NULL);
+    }
   if (n != NULL && n->ipam != NULL)
     ipam4_release (n->ipam, e->ip);
+  if (n != NULL && n->ipam6 != NULL && e->has_ip6)
+    ipam6_release (n->ipam6, &e->ip6);
   net_endpoint_unlink (s->eps_dir, DEF_BRIDGE (s)->id, e);
   forget_ep (s, e);
 }
@@ -706,10 +779,13 @@ endpoint_json (const struct net_def *n, const struct net_endpoint *e)
   cleanup_free char *mac = net_endpoint_mac_text (e->mac);
   char short_id[CONTAINER_SHORT_ID_LEN + 1];
 
-  if (e->static_ip != NULL)
+  if (e->static_ip != NULL || e->static_ip6 != NULL)
     {
       ipam = json_object_new_object ();
-      json_object_object_add (ipam, "IPv4Address", str (e->static_ip));
+      if (e->static_ip != NULL)
+        json_object_object_add (ipam, "IPv4Address", str (e->static_ip));
+      if (e->static_ip6 != NULL)
+        json_object_object_add (ipam, "IPv6Address", str (e->static_ip6));
     }
   json_object_object_add (net, "IPAMConfig", ipam);
   json_object_object_add (net, "Links", NULL);
@@ -722,9 +798,13 @@ endpoint_json (const struct net_def *n, const struct net_endpoint *e)
   json_object_object_add (net, "Gateway", str (n->internal ? "" : gw));
   json_object_object_add (net, "IPAddress", str (ip));
   json_object_object_add (net, "IPPrefixLen", json_object_new_int ((int) n->prefix));
-  json_object_object_add (net, "IPv6Gateway", str (""));
-  json_object_object_add (net, "GlobalIPv6Address", str (""));
-  json_object_object_add (net, "GlobalIPv6PrefixLen", json_object_new_int (0));
+  {
+    bool v6 = e->has_ip6 && n->ipv6;
+    cleanup_free char *ip6 = v6 ? ipam6_format (&e->ip6) : NULL, *gw6 = v6 ? ipam6_format (&n->gateway6) : NULL;
+    json_object_object_add (net, "IPv6Gateway", str (n->internal ? "" : gw6));
+    json_object_object_add (net, "GlobalIPv6Address", str (ip6));
+    json_object_object_add (net, "GlobalIPv6PrefixLen", json_object_new_int (v6 ? (int) n->prefix6 : 0));
+  }
   /* moby: the names the network's DNS answers for it (user networks only) */
   if (is_user (n))
     {
@@ -789,11 +869,14 @@ settings_locked (struct network_service *s, const char *cid, json_object *config
     cleanup_free char *mac = def ? net_endpoint_mac_text (def->mac) : NULL;
     json_object_object_add (ns, "EndpointID", str (def ? def->id : ""));
     json_object_object_add (ns, "Gateway", str (gw));
-    json_object_object_add (ns, "GlobalIPv6Address", str (""));
-    json_object_object_add (ns, "GlobalIPv6PrefixLen", json_object_new_int (0));
+    bool v6 = def != NULL && def->has_ip6 && DEF_BRIDGE (s)->ipv6;
+    cleanup_free char *ip6 = v6 ? ipam6_format (&def->ip6) : NULL;
+    cleanup_free char *gw6 = v6 ? ipam6_format (&DEF_BRIDGE (s)->gateway6) : NULL;
+    json_object_object_add (ns, "GlobalIPv6Address", str (ip6));
+    json_object_object_add (ns, "GlobalIPv6PrefixLen", json_object_new_int (v6 ? (int) DEF_BRIDGE (s)->prefix6 : 0));
     json_object_object_add (ns, "IPAddress", str (ip));
     json_object_object_add (ns, "IPPrefixLen", json_object_new_int (def ? (int) DEF_BRIDGE (s)->prefix : 0));
-    json_object_object_add (ns, "IPv6Gateway", str (""));
+    json_object_object_add (ns, "IPv6Gateway", str (gw6));
     json_object_object_add (ns, "MacAddress", str (mac));
   }
   json_object_object_add (ns, "Networks", nets);
@@ -837,6 +920,62 @@ network_service_addresses (struct network_service *s, const char *cid, char **re
   pthread_mutex_unlock (&s->lock);
 }
 
+char **
+network_service_ips (struct network_service *s, const char *cid, const char *network)
+{
+  struct net_def *only = NULL;
+  char **v;
+  size_t k = 0;
+
+  pthread_mutex_lock (&s->lock);
+  if (network != NULL && (only = find_net (s, network)) == NULL)
+    {
+      pthread_mutex_unlock (&s->lock);
+      return xmalloc0 (sizeof (char *));
+    }
+  v = xmalloc0 ((s->n_eps + 1) * sizeof (char *));
+  /* by interface: eth0's first */
+  for (unsigned ifnum = 0; ifnum < 32; ifnum++)
+    for (size_t i = 0; i < s->n_eps; i++)
+      if (s->eps[i]->ifnum == ifnum && strcmp (s->eps[i]->cid, cid) == 0
+          && (only == NULL || strcmp (s->eps[i]->net_id, only->id) == 0))
+        v[k++] = ipam4_format (s->eps[i]->ip);
+  pthread_mutex_unlock (&s->lock);
+  return v;
+}
+
+void
+network_service_rename (struct network_service *s, const char *cid, const char *name)
+{
+  pthread_mutex_lock (&s->lock);
+  for (size_t i = 0; i < s->n_eps; i++)
+    {
+      struct net_endpoint *e = s->eps[i];
+      struct net_def *n;
+      berth_error_t err = NULL;
+
+      if (strcmp (e->cid, cid) != 0)
+        continue;
+      free (e->name);
+      e->name = xstrdup (name);
+      /* kept for a restart: the DNS learns its names from the record */
+      if (net_endpoint_save (s->eps_dir, DEF_BRIDGE (s)->id, e, &err) < 0)
+        log_release (cid, "rename its network endpoint", &err);
+      if ((n = find_net_by_id (s, e->net_id)) != NULL)
+        dns_names (s, n, e, true);
+    }
+  pthread_mutex_unlock (&s->lock);
+}
+
+void
+network_service_container_dns (struct network_service *s, const char *cid, json_object *host_config)
+{
+  pthread_mutex_lock (&s->lock);
+  if (find_ep (s, cid, NULL) != NULL)
+    dns_upstreams (s, cid, host_config);
+  pthread_mutex_unlock (&s->lock);
+}
+
 static int
 static_address (struct net_def *n, const char *ip, uint32_t *ret, berth_error_t *err)
 {
@@ -847,6 +986,26 @@ static_address (struct net_def *n, const char *ip, uint32_t *ret, berth_error_t 
   if (ipam4_parse_addr (ip, ret, err) < 0)
     return berth_error_ret (err);
   if (ipam4_reserve (n->ipam, *ret, err) < 0)
+    {
+      if (berth_error_code (err) == EEXIST)
+        {
+          berth_error_release (err);
+          return berth_error_make (err, EEXIST, "Address already in use");
+        }
+      return berth_error_wrap (err, "invalid address %s", ip);
+    }
+  return 0;
+}
+
+static int
+static_address6 (struct net_def *n, const char *ip, struct in6_addr *ret, berth_error_t *err)
+{
+  if (n->predefined)
+    return berth_error_make (err, EINVAL, "user specified IPv6 address is supported only when connecting to "
+                                          "user-defined networks with IPv6 enabled");
+  if (ipam6_parse_addr (ip, ret, err) < 0)
+    return berth_error_ret (err);
+  if (ipam6_reserve (n->ipam6, ret, err) < 0)
     {
       if (berth_error_code (err) == EEXIST)
         {
@@ -926,6 +1085,26 @@ attach_locked (struct network_service *s, const struct network_attach *a, char *
       net_endpoint_free (e);
       return berth_error_ret (err);
     }
+  if (n->ipam6 != NULL)
+    {
+      if (a->static_ip6 != NULL && a->static_ip6[0] != '\0' ? static_address6 (n, a->static_ip6, &e->ip6, err) < 0
+                                                              : ipam6_alloc (n->ipam6, &e->ip6, err) < 0)
+        {
+          ipam4_release (n->ipam, e->ip);
+          net_endpoint_free (e);
+          return berth_error_ret (err);
+        }
+      e->has_ip6 = true;
+      if (a->static_ip6 != NULL && a->static_ip6[0] != '\0')
+        e->static_ip6 = xstrdup (a->static_ip6);
+    }
+  else if (a->static_ip6 != NULL && a->static_ip6[0] != '\0')
+    {
+      ipam4_release (n->ipam, e->ip);
+      net_endpoint_free (e);
+      return berth_error_make (err, EINVAL, "network %s has no IPv6 (--ip6 needs a network created with --ipv6)",
+                               n->name);
+    }
   net_endpoint_mac (e->ip, e->mac);
   s->eps = xrealloc (s->eps, (s->n_eps + 1) * sizeof (*s->eps));
   s->eps[s->n_eps++] = e;
@@ -952,6 +1131,7 @@ attach_locked (struct network_service *s, const struct network_attach *a, char *
   if (publish (s, n, e, err) < 0)
     goto fail;
   dns_names (s, n, e, true);
+  dns_upstreams (s, e->cid, a->host_config);
   if (ret_netns != NULL)
     *ret_netns = xstrdup (e->netns);
   return 0;
@@ -1073,7 +1253,10 @@ containers_json (struct network_service *s, const struct net_def *n)
       json_object_object_add (c, "EndpointID", str (e->id));
       json_object_object_add (c, "MacAddress", str (mac));
       json_object_object_add (c, "IPv4Address", str (cidr));
-      json_object_object_add (c, "IPv6Address", str (""));
+      {
+        cleanup_free char *cidr6 = e->has_ip6 && n->ipv6 ? net_cidr6_text (&e->ip6, n->prefix6) : NULL;
+        json_object_object_add (c, "IPv6Address", str (cidr6));
+      }
       json_object_object_add (o, e->cid, c);
     }
   return o;
@@ -1217,6 +1400,48 @@ ipam_config (struct network_service *s, struct net_def *n, const struct network_
   return 0;
 }
 
+/* EnableIPv6: the v6 subnet given (--subnet with an IPv6 CIDR) or a ULA
+   /64 of the network's id, its gateway given or the first address; no
+   overlap with another network's v6 subnet. */
+static int
+ipam6_config (struct network_service *s, struct net_def *n, const struct network_create_req *r, berth_error_t *err)
+{
+  bool given = r->subnet6 != NULL && r->subnet6[0] != '\0';
+
+  if (!n->ipv6)
+    {
+      if (given || (r->gateway6 != NULL && r->gateway6[0] != '\0'))
+        return berth_error_make (err, EINVAL, "an IPv6 subnet or gateway needs --ipv6 (EnableIPv6)");
+      return 0;
+    }
+  if (given)
+    {
+      if (ipam6_parse_cidr (r->subnet6, false, &n->subnet6, &n->prefix6, err) < 0)
+        return berth_error_ret (err);
+      if (n->prefix6 > 124)
+        return berth_error_make (err, EINVAL, "invalid subnet %s: the prefix must be /1 to /124", r->subnet6);
+      ipam6_mask (&n->subnet6, n->prefix6);
+    }
+  else if (r->gateway6 != NULL && r->gateway6[0] != '\0')
+    return berth_error_make (err, EINVAL, "an IPv6 gateway needs an IPv6 subnet");
+  else
+    ipam6_ula_of_id (n->id, &n->subnet6, &n->prefix6);
+  for (size_t i = 0; i < s->n_nets; i++)
+    if (s->nets[i]->ipv6 && ipam6_overlap (&s->nets[i]->subnet6, s->nets[i]->prefix6, &n->subnet6, n->prefix6))
+      return berth_error_make (err, EPERM, "invalid pool request: Pool overlaps with other one on this address space");
+  if (r->gateway6 != NULL && r->gateway6[0] != '\0')
+    {
+      if (ipam6_parse_addr (r->gateway6, &n->gateway6, err) < 0)
+        return berth_error_ret (err);
+      if (!ipam6_contains (&n->subnet6, n->prefix6, &n->gateway6)
+          || memcmp (&n->gateway6, &n->subnet6, sizeof (n->gateway6)) == 0)
+        return berth_error_make (err, EINVAL, "no matching subnet for gateway %s", r->gateway6);
+    }
+  else
+    n->gateway6 = ipam6_nth (&n->subnet6, 1);
+  return 0;
+}
+
 int
 network_service_create (struct network_service *s, const struct network_create_req *r, char **ret_id,
                         berth_error_t *err)
@@ -1234,8 +1459,6 @@ network_service_create (struct network_service *s, const struct network_create_r
         return berth_error_make (err, EPERM, "only one instance of \"%s\" network is allowed", r->driver);
       return berth_error_make (err, ENOENT, "plugin \"%s\" not found", r->driver);
     }
-  if (r->ipv6)
-    return berth_error_make (err, ENOTSUP, "IPv6 networks are not supported by berth yet");
   if (r->labels != NULL && !json_object_is_type (r->labels, json_type_null)
       && !json_object_is_type (r->labels, json_type_object))
     return berth_error_make (err, EINVAL, "Labels: expected an object of strings");
@@ -1299,7 +1522,8 @@ network_service_create (struct network_service *s, const struct network_create_r
                                s->nets[i]->name);
         goto fail;
       }
-  if (ipam_config (s, n, r, err) < 0)
+  n->ipv6 = r->ipv6;
+  if (ipam_config (s, n, r, err) < 0 || ipam6_config (s, n, r, err) < 0)
     {
       rc = -1;
       goto fail;
@@ -1318,6 +1542,8 @@ network_service_create (struct network_service *s, const struct network_create_r
   n->ipam = ipam4_new (n->subnet, n->prefix, n->gateway);
   if (n->has_range)
     ipam4_set_range (n->ipam, n->range, n->range_prefix);
+  if (n->ipv6)
+    n->ipam6 = ipam6_new (&n->subnet6, n->prefix6, &n->gateway6);
   if (network_subnet_routed (n->bridge, n->subnet, n->prefix))
     {
       cleanup_free char *sub = net_cidr_text (n->subnet, n->prefix);

@@ -46,7 +46,7 @@ void network_service_close (struct network_service *s);
 struct network_info
 {
   char *id, *name, *driver;
-  bool predefined, user_subnet, internal;
+  bool predefined, user_subnet, internal, ipv6;
 };
 void network_info_clear (struct network_info *i);
 /* by full id, name, then unique id prefix (Docker's order); ENOENT
@@ -59,6 +59,7 @@ struct network_create_req
 {
   const char *name, *driver;            /* driver: "" = bridge */
   const char *subnet, *gateway, *range; /* NULL or "" when not given */
+  const char *subnet6, *gateway6;       /* the IPv6 pool (with ipv6), NULL or "" when not given */
   bool internal, attachable, ipv6;
   json_object *labels, *options;        /* borrowed; objects of strings, may be NULL */
 };
@@ -82,6 +83,7 @@ struct network_attach
   const char *cid, *name;   /* the container */
   const char *network;      /* id or name */
   const char *static_ip;    /* IPAMConfig.IPv4Address, or NULL */
+  const char *static_ip6;   /* IPAMConfig.IPv6Address, or NULL */
   char *const *aliases;     /* NULL-terminated, or NULL */
   json_object *config, *host_config; /* ExposedPorts, PortBindings: when publish */
   bool publish;
@@ -103,6 +105,15 @@ json_object *network_service_settings (struct network_service *s, const char *ci
 /* The address of cid's first endpoint, and the DNS server of its first
    user network (NULL when none); malloc'd, either may be NULL. */
 void network_service_addresses (struct network_service *s, const char *cid, char **ret_ip, char **ret_dns);
+/* The addresses of cid's endpoints (on network only, when not NULL), eth0's
+   first: a NULL-terminated list, empty when none (free with strv_free). */
+char **network_service_ips (struct network_service *s, const char *cid, const char *network);
+/* rename: cid's endpoints and their records get the new name, and the
+   networks' DNS answers it instead of the old one. */
+void network_service_rename (struct network_service *s, const char *cid, const char *name);
+/* HostConfig.Dns of cid (its endpoints exist): the upstream servers of the
+   networks' DNS for its other names (attach does it; restore needs it). */
+void network_service_container_dns (struct network_service *s, const char *cid, json_object *host_config);
 /* Daemon start: the endpoints of a container that still runs are declared
    to the driver again and their leases kept (the namespace's path
    returned, NULL when it had none); for a container that does not run,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <netlink/netlink.h>
@@ -98,9 +99,11 @@ add_address (struct nl_sock *sk, int ifindex, const char *cidr, const char *ifna
   struct nl_addr *local = NULL;
   int r;
 
+  bool v6 = strchr (cidr, ':') != NULL;
+
   if (a == NULL)
     return fail (msg, -ENOMEM, "netlink: out of memory");
-  r = nl_addr_parse (cidr, AF_INET, &local);
+  r = nl_addr_parse (cidr, v6 ? AF_INET6 : AF_INET, &local);
   if (r < 0)
     {
       rtnl_addr_put (a);
@@ -108,6 +111,8 @@ add_address (struct nl_sock *sk, int ifindex, const char *cidr, const char *ifna
     }
   rtnl_addr_set_ifindex (a, ifindex);
   rtnl_addr_set_local (a, local);
+  if (v6)
+    rtnl_addr_set_flags (a, IFA_F_NODAD); /* usable at once, no tentative state */
   r = rtnl_addr_add (sk, a, 0);
   nl_addr_put (local);
   rtnl_addr_put (a);
@@ -116,11 +121,23 @@ add_address (struct nl_sock *sk, int ifindex, const char *cidr, const char *ifna
   return 0;
 }
 
+/* 02:42 and 4 random bytes (locally administered, unicast), or NULL */
+static struct nl_addr *
+bridge_mac (void)
+{
+  uint8_t mac[6] = { 0x02, 0x42 };
+
+  if (getrandom (mac + 2, 4, 0) != 4)
+    return NULL;
+  return nl_addr_build (AF_LLC, mac, 6);
+}
+
 static int
-bridge_ensure_here (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG])
+bridge_ensure_here (const char *name, uint32_t mtu, const char *gw_cidr, const char *gw6_cidr, char msg[BLINK_MSG])
 {
   struct nl_sock *sk = route_socket (msg);
   struct rtnl_link *l = NULL;
+  struct nl_addr *mac = NULL;
   int r;
 
   if (sk == NULL)
@@ -137,8 +154,15 @@ bridge_ensure_here (const char *name, uint32_t mtu, const char *gw_cidr, char ms
       rtnl_link_set_name (br, name);
       if (mtu > 0)
         rtnl_link_set_mtu (br, mtu);
+      /* a MAC of its own (as Docker's bridge): otherwise the bridge takes
+         its lowest port's, and changes it as ports come and go, while the
+         containers' neighbour caches still hold the gateway's old one */
+      if ((mac = bridge_mac ()) != NULL)
+        rtnl_link_set_addr (br, mac);
       r = rtnl_link_add (sk, br, NLM_F_CREATE | NLM_F_EXCL);
       rtnl_link_put (br);
+      if (mac != NULL)
+        nl_addr_put (mac);
       if (r < 0 && r != -NLE_EXIST)
         {
           nl_socket_free (sk);
@@ -153,7 +177,8 @@ bridge_ensure_here (const char *name, uint32_t mtu, const char *gw_cidr, char ms
     }
   if (!rtnl_link_is_bridge (l))
     r = fail (msg, -EEXIST, "%s exists and is not a bridge", name);
-  else if ((r = add_address (sk, rtnl_link_get_ifindex (l), gw_cidr, name, msg)) == 0)
+  else if ((r = add_address (sk, rtnl_link_get_ifindex (l), gw_cidr, name, msg)) == 0
+           && (gw6_cidr == NULL || (r = add_address (sk, rtnl_link_get_ifindex (l), gw6_cidr, name, msg)) == 0))
     r = link_up (sk, l, msg);
   rtnl_link_put (l);
   nl_socket_free (sk);
@@ -214,53 +239,64 @@ out:
 struct ns_job
 {
   int netns_fd;
-  const char *ifname, *cidr, *gateway;
+  const char *ifname, *cidr, *gateway, *cidr6, *gateway6;
   char *msg;
 };
 
+/* net.ipv6.conf.<ifname>.* in the namespace this thread entered, before
+   the link goes up: no IPv6 at all without cidr6; else no router
+   advertisements and no duplicate address detection.  A kernel without
+   IPv6 has no such files: nothing to disable then. */
 static int
-configure_here (struct ns_job *j)
+ipv6_sysctls_here (struct ns_job *j)
 {
-  struct nl_sock *sk = route_socket (j->msg);
-  struct rtnl_link *lo = NULL, *eth = NULL;
-  struct rtnl_route *rt = NULL;
-  struct rtnl_nexthop *nh = NULL;
+  static const char *const keys[] = { "accept_ra", "accept_dad" };
+  char path[96];
+  int changed, r;
+
+  if (j->cidr6 == NULL)
+    {
+      snprintf (path, sizeof (path), "net/ipv6/conf/%s/disable_ipv6", j->ifname);
+      r = blink_sysctl_put (path, '1', &changed, j->msg);
+      return r == -ENOENT ? 0 : r;
+    }
+  for (size_t i = 0; i < sizeof (keys) / sizeof (keys[0]); i++)
+    {
+      snprintf (path, sizeof (path), "net/ipv6/conf/%s/%s", j->ifname, keys[i]);
+      if ((r = blink_sysctl_put (path, '0', &changed, j->msg)) < 0)
+        return r;
+    }
+  return 0;
+}
+
+static int
+default_route (struct nl_sock *sk, int ifindex, int family, const char *gateway, char msg[BLINK_MSG])
+{
+  struct rtnl_route *rt = rtnl_route_alloc ();
+  struct rtnl_nexthop *nh = rtnl_route_nh_alloc ();
   struct nl_addr *dst = NULL, *gw = NULL;
   int r;
 
-  if (sk == NULL)
-    return -EIO;
-  if ((r = rtnl_link_get_kernel (sk, 0, "lo", &lo)) < 0 || (r = rtnl_link_get_kernel (sk, 0, j->ifname, &eth)) < 0)
-    {
-      r = fail (j->msg, nl_to_errno (r), "container namespace: %s", nl_geterror (r));
-      goto out;
-    }
-  if ((r = link_up (sk, lo, j->msg)) < 0 || (r = link_up (sk, eth, j->msg)) < 0
-      || (r = add_address (sk, rtnl_link_get_ifindex (eth), j->cidr, j->ifname, j->msg)) < 0)
-    goto out;
-  if (j->gateway == NULL)
-    goto out;
-  rt = rtnl_route_alloc ();
-  nh = rtnl_route_nh_alloc ();
   if (rt == NULL || nh == NULL)
     {
-      r = fail (j->msg, -ENOMEM, "netlink: out of memory");
+      r = fail (msg, -ENOMEM, "netlink: out of memory");
       goto out;
     }
-  if (nl_addr_parse ("0.0.0.0/0", AF_INET, &dst) < 0 || nl_addr_parse (j->gateway, AF_INET, &gw) < 0)
+  if (nl_addr_parse (family == AF_INET6 ? "::/0" : "0.0.0.0/0", family, &dst) < 0
+      || nl_addr_parse (gateway, family, &gw) < 0)
     {
-      r = fail (j->msg, -EINVAL, "bad gateway %s", j->gateway);
+      r = fail (msg, -EINVAL, "bad gateway %s", gateway);
       goto out;
     }
-  rtnl_route_set_family (rt, AF_INET);
+  rtnl_route_set_family (rt, (uint8_t) family);
   rtnl_route_set_dst (rt, dst);
-  rtnl_route_nh_set_ifindex (nh, rtnl_link_get_ifindex (eth));
+  rtnl_route_nh_set_ifindex (nh, ifindex);
   rtnl_route_nh_set_gateway (nh, gw);
   rtnl_route_add_nexthop (rt, nh);
   nh = NULL; /* the route owns it */
   r = rtnl_route_add (sk, rt, NLM_F_CREATE | NLM_F_EXCL);
   if (r < 0)
-    r = fail (j->msg, nl_to_errno (r), "default route via %s: %s", j->gateway, nl_geterror (r));
+    r = fail (msg, nl_to_errno (r), "default route via %s: %s", gateway, nl_geterror (r));
 out:
   if (nh != NULL)
     rtnl_route_nh_free (nh);
@@ -270,6 +306,34 @@ out:
     nl_addr_put (dst);
   if (gw != NULL)
     nl_addr_put (gw);
+  return r;
+}
+
+static int
+configure_here (struct ns_job *j)
+{
+  struct nl_sock *sk = route_socket (j->msg);
+  struct rtnl_link *lo = NULL, *eth = NULL;
+  int r, ifindex;
+
+  if (sk == NULL)
+    return -EIO;
+  if ((r = rtnl_link_get_kernel (sk, 0, "lo", &lo)) < 0 || (r = rtnl_link_get_kernel (sk, 0, j->ifname, &eth)) < 0)
+    {
+      r = fail (j->msg, nl_to_errno (r), "container namespace: %s", nl_geterror (r));
+      goto out;
+    }
+  ifindex = rtnl_link_get_ifindex (eth);
+  if ((r = ipv6_sysctls_here (j)) < 0 || (r = link_up (sk, lo, j->msg)) < 0 || (r = link_up (sk, eth, j->msg)) < 0
+      || (r = add_address (sk, ifindex, j->cidr, j->ifname, j->msg)) < 0)
+    goto out;
+  if (j->cidr6 != NULL
+      && ((r = add_address (sk, ifindex, j->cidr6, j->ifname, j->msg)) < 0
+          || (j->gateway6 != NULL && (r = default_route (sk, ifindex, AF_INET6, j->gateway6, j->msg)) < 0)))
+    goto out;
+  if (j->gateway != NULL)
+    r = default_route (sk, ifindex, AF_INET, j->gateway, j->msg);
+out:
   if (lo != NULL)
     rtnl_link_put (lo);
   if (eth != NULL)
@@ -280,7 +344,7 @@ out:
 
 struct setup_job
 {
-  const char *host_name, *bridge, *peer_name, *cidr, *gateway;
+  const char *host_name, *bridge, *peer_name, *cidr, *gateway, *cidr6, *gateway6;
   const uint8_t *mac;
   uint32_t mtu;
   int netns_fd;
@@ -295,7 +359,7 @@ setup_run (void *p)
 {
   struct setup_job *j = p;
   struct ns_job nj = { .netns_fd = j->netns_fd, .ifname = j->peer_name, .cidr = j->cidr, .gateway = j->gateway,
-                       .msg = j->msg };
+                       .cidr6 = j->cidr6, .gateway6 = j->gateway6, .msg = j->msg };
   int r;
 
   r = veth_create_here (j->host_name, j->bridge, j->netns_fd, j->peer_name, j->mac, j->mtu, j->msg);
@@ -311,10 +375,12 @@ setup_run (void *p)
 
 int
 blink_endpoint_setup (const char *host_name, const char *bridge, int netns_fd, const char *peer_name,
-                      const uint8_t mac[6], uint32_t mtu, const char *cidr, const char *gateway, char msg[BLINK_MSG])
+                      const uint8_t mac[6], uint32_t mtu, const char *cidr, const char *gateway, const char *cidr6,
+                      const char *gateway6, char msg[BLINK_MSG])
 {
   struct setup_job j = { .host_name = host_name, .bridge = bridge, .peer_name = peer_name, .cidr = cidr,
-                         .gateway = gateway, .mac = mac, .mtu = mtu, .netns_fd = netns_fd, .msg = msg };
+                         .gateway = gateway, .cidr6 = cidr6, .gateway6 = gateway6, .mac = mac, .mtu = mtu,
+                         .netns_fd = netns_fd, .msg = msg };
   int r;
 
   msg[0] = '\0';
@@ -385,6 +451,29 @@ blink_sysctl_on (const char *path, int *changed, char msg[BLINK_MSG])
 }
 
 int
+blink_sysctl_put (const char *path, char value, int *changed, char msg[BLINK_MSG])
+{
+  char full[256], cur = '\0', buf[2] = { value, '\n' };
+  int fd;
+
+  snprintf (full, sizeof (full), "/proc/sys/%s", path);
+  fd = open (full, O_RDWR | O_CLOEXEC);
+  if (fd < 0)
+    return fail (msg, -errno, "open %s: %s", full, strerror (errno));
+  if (read (fd, &cur, 1) != 1)
+    cur = '\0';
+  *changed = cur != value;
+  if (*changed && (lseek (fd, 0, SEEK_SET) < 0 || write (fd, buf, 2) != 2))
+    {
+      int e = errno;
+      close (fd);
+      return fail (msg, -e, "write %s: %s", full, strerror (e));
+    }
+  close (fd);
+  return 0;
+}
+
+int
 blink_port_hairpin (const char *port, char msg[BLINK_MSG])
 {
   char path[96];
@@ -411,7 +500,7 @@ blink_port_hairpin (const char *port, char msg[BLINK_MSG])
 struct link_job
 {
   int op;
-  const char *name, *cidr;
+  const char *name, *cidr, *cidr6;
   uint32_t mtu;
   char *msg;
 };
@@ -424,7 +513,7 @@ link_job_run (void *p)
   switch (j->op)
     {
     case 0:
-      return bridge_ensure_here (j->name, j->mtu, j->cidr, j->msg);
+      return bridge_ensure_here (j->name, j->mtu, j->cidr, j->cidr6, j->msg);
     default:
       return delete_here (j->name, j->msg);
     }
@@ -443,9 +532,9 @@ link_call (struct link_job *j)
 }
 
 int
-blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, char msg[BLINK_MSG])
+blink_bridge_ensure (const char *name, uint32_t mtu, const char *gw_cidr, const char *gw6_cidr, char msg[BLINK_MSG])
 {
-  struct link_job j = { .op = 0, .name = name, .mtu = mtu, .cidr = gw_cidr, .msg = msg };
+  struct link_job j = { .op = 0, .name = name, .mtu = mtu, .cidr = gw_cidr, .cidr6 = gw6_cidr, .msg = msg };
   return link_call (&j);
 }
 

@@ -94,14 +94,74 @@ run_here (const char *cmds, int code, const char *what, char msg[BNFT_MSG])
   return 0;
 }
 
-int
-bnft_table_setup (const char *table, const char *bridge, const char *subnet, bool internal, char msg[BNFT_MSG])
+/* The IPv6 side: the same masquerade and isolation as the ip table's, and
+   ports published on every address (the puball6 map). */
+static char *
+table6 (const char *table, const char *bridge, const char *subnet6, bool internal)
 {
-  char *cmds = NULL, masq[160];
+  char *t = NULL, masq[200];
+
+  if (subnet6 == NULL)
+    return asprintf (&t, "add table ip6 %1$s\ndelete table ip6 %1$s\n", table) < 0 ? NULL : t;
+  if (internal)
+    masq[0] = '\0';
+  else
+    snprintf (masq, sizeof (masq), "    ip6 saddr %s oifname != \"%s\" masquerade\n", subnet6, bridge);
+  if (asprintf (&t,
+                "add table ip6 %1$s\n"
+                "delete table ip6 %1$s\n"
+                "table ip6 %1$s {\n"
+                "  map puball6 { type inet_proto . inet_service : ipv6_addr . inet_service; }\n"
+                "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+                "    fib daddr type local dnat ip6 to meta l4proto . th dport map @puball6\n"
+                "  }\n"
+                "  chain output { type nat hook output priority -100; policy accept;\n"
+                "    ip6 daddr != ::1 fib daddr type local dnat ip6 to meta l4proto . th dport map @puball6\n"
+                "  }\n"
+                "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+                "%3$s"
+                "  }\n"
+                "  chain forward { type filter hook forward priority filter; policy accept;\n"
+                "    oifname \"%2$s\" ct state established,related accept\n"
+                "    iifname \"%2$s\" oifname \"%2$s\" accept\n"
+                "    iifname \"%2$s\" %4$s\n"
+                "    oifname \"%2$s\" ct status dnat accept\n"
+                "    oifname \"%2$s\" drop\n"
+                "  }\n"
+                "}\n",
+                table, bridge, masq, internal ? "drop" : "accept")
+      < 0)
+    return NULL;
+  return t;
+}
+
+/* a subnet that is safe inside an nft command: hex digits, ':', '.', '/' */
+static bool
+cidr_text_ok (const char *s)
+{
+  if (s == NULL || s[0] == '\0' || strlen (s) > 64)
+    return false;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') || *p == ':' || *p == '.'
+          || *p == '/'))
+      return false;
+  return true;
+}
+
+int
+bnft_table_setup (const char *table, const char *bridge, const char *subnet, const char *subnet6, bool internal,
+                  char msg[BNFT_MSG])
+{
+  char *cmds = NULL, masq[160], *v6 = NULL;
   int r;
 
   if (!bnft_name_ok (table) || !bnft_name_ok (bridge))
     return fail (msg, -EINVAL, "nftables: bad table or bridge name");
+  if (!cidr_text_ok (subnet) || (subnet6 != NULL && !cidr_text_ok (subnet6)))
+    return fail (msg, -EINVAL, "nftables: bad subnet");
+  v6 = table6 (table, bridge, subnet6, internal);
+  if (v6 == NULL)
+    return fail (msg, -ENOMEM, "out of memory");
   /* an internal network has no way out: no masquerade */
   if (internal)
     masq[0] = '\0';
@@ -143,10 +203,15 @@ bnft_table_setup (const char *table, const char *bridge, const char *subnet, boo
                 "    oifname \"%2$s\" ct status dnat accept\n"
                 "    oifname \"%2$s\" drop\n"
                 "  }\n"
-                "}\n",
-                table, bridge, masq, internal ? "drop" : "accept", subnet)
+                "}\n"
+                "%6$s",
+                table, bridge, masq, internal ? "drop" : "accept", subnet, v6)
       < 0)
-    return fail (msg, -ENOMEM, "out of memory");
+    {
+      free (v6);
+      return fail (msg, -ENOMEM, "out of memory");
+    }
+  free (v6);
   r = run (cmds, -EIO, "set up the table", msg);
   free (cmds);
   return r;
@@ -155,11 +220,12 @@ bnft_table_setup (const char *table, const char *bridge, const char *subnet, boo
 int
 bnft_table_remove (const char *table, char msg[BNFT_MSG])
 {
-  char cmds[160];
+  char cmds[320];
 
   if (!bnft_name_ok (table))
     return fail (msg, -EINVAL, "nftables: bad table name");
-  snprintf (cmds, sizeof (cmds), "add table ip %1$s\ndelete table ip %1$s\n", table);
+  snprintf (cmds, sizeof (cmds), "add table ip %1$s\ndelete table ip %1$s\nadd table ip6 %1$s\ndelete table ip6 %1$s\n",
+            table);
   return run (cmds, -EIO, "remove the table", msg);
 }
 
@@ -190,4 +256,22 @@ bnft_port (const char *table, bool add, const char *host_ip, uint16_t proto, uin
   else
     snprintf (cmds, sizeof (cmds), "delete element ip %s %s { %s }\n", table, any ? "puball" : "pub4", key);
   return run (cmds, add ? -EEXIST : -ENOENT, add ? "publish a port" : "unpublish a port", msg);
+}
+
+int
+bnft_port6 (const char *table, bool add, uint16_t proto, uint16_t host_port, const char *container_ip6,
+            uint16_t container_port, char msg[BNFT_MSG])
+{
+  const char *p = proto == 17 ? "udp" : "tcp";
+  struct in6_addr a;
+  char cmds[320];
+
+  if (!bnft_name_ok (table) || inet_pton (AF_INET6, container_ip6, &a) != 1)
+    return fail (msg, -EINVAL, "nftables: bad table name or address");
+  if (add)
+    snprintf (cmds, sizeof (cmds), "create element ip6 %s puball6 { %s . %u : %s . %u }\n", table, p, host_port,
+              container_ip6, container_port);
+  else
+    snprintf (cmds, sizeof (cmds), "delete element ip6 %s puball6 { %s . %u }\n", table, p, host_port);
+  return run (cmds, add ? -EEXIST : -ENOENT, add ? "publish a port over IPv6" : "unpublish a port over IPv6", msg);
 }

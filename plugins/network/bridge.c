@@ -12,6 +12,12 @@
  * network (c->internal) has no masquerade, no default route in its
  * containers and nothing forwarded out of its bridge.
  *
+ * IPv6 (c->subnet6 and gateway6): the bridge gets the v6 gateway address
+ * too, net.ipv6.conf.all.forwarding is set, the table has an ip6 twin
+ * (masquerade and isolation), and an endpoint with ipv6_cidr gets that
+ * address and a default v6 route; one without has IPv6 disabled on its
+ * interface, as Docker does.
+ *
  * An endpoint's interfaces are made at join and removed at leave, so a
  * daemon that restarts while containers run declares their endpoints again
  * (endpoint_create, publish) without touching the interfaces, and the
@@ -33,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct bport
 {
@@ -46,7 +53,7 @@ struct bep
   char veth[IF_NAMESIZE];
   char ifname[IF_NAMESIZE]; /* in the container: eth<N> */
   bool no_gateway;
-  char *ip, *cidr;
+  char *ip, *cidr, *cidr6, *ip6;
   uint8_t mac[6];
   bool joined;
   struct bport *ports;
@@ -57,6 +64,7 @@ struct bep
 struct bnet
 {
   char *id, *bridge, *table, *subnet, *gateway;
+  char *subnet6, *gateway6; /* NULL: IPv4 only */
   uint32_t mtu;
   bool internal;
   struct bep *eps;
@@ -98,6 +106,8 @@ ep_free (struct bep *e)
   free (e->id);
   free (e->ip);
   free (e->cidr);
+  free (e->cidr6);
+  free (e->ip6);
   free (e);
 }
 
@@ -115,6 +125,8 @@ net_free (struct bnet *n)
   free (n->table);
   free (n->subnet);
   free (n->gateway);
+  free (n->subnet6);
+  free (n->gateway6);
   free (n);
 }
 
@@ -179,13 +191,37 @@ setup_network (struct bridge *b, struct bnet *n, struct berth_error **err)
 {
   const struct berth_host_api *h = b->h;
   const char *slash = strchr (n->subnet, '/');
-  char gw_cidr[64], path[96], msg[BNFT_MSG];
+  char gw_cidr[64], gw6_cidr[96], path[96], msg[BNFT_MSG];
+  bool have_ipv6 = access ("/proc/sys/net/ipv6", F_OK) == 0;
   int changed = 0, r;
 
   snprintf (gw_cidr, sizeof (gw_cidr), "%s%s", n->gateway, slash);
-  r = blink_bridge_ensure (n->bridge, n->mtu, gw_cidr, msg);
+  if (n->subnet6 != NULL && !have_ipv6)
+    return h->error_set (err, EAFNOSUPPORT, "bridge: network %s wants IPv6, which this kernel does not have", n->id);
+  r = blink_bridge_ensure (n->bridge, n->mtu, gw_cidr, NULL, msg);
   if (r < 0)
     return h->error_set (err, -r, "bridge: %s", msg);
+  /* IPv4 only: no IPv6 on the bridge either (which also drops a v6
+     gateway address left by a configuration with IPv6); with IPv6, a
+     disable_ipv6 (the default's, or from such a past) is cleared before
+     the v6 gateway address is added */
+  snprintf (path, sizeof (path), "net/ipv6/conf/%s/disable_ipv6", n->bridge);
+  if (have_ipv6 && (r = blink_sysctl_put (path, n->subnet6 != NULL ? '0' : '1', &changed, msg)) < 0)
+    return h->error_set (err, -r, "bridge: %s", msg);
+  if (n->subnet6 != NULL)
+    {
+      snprintf (gw6_cidr, sizeof (gw6_cidr), "%s%s", n->gateway6, strchr (n->subnet6, '/'));
+      if ((r = blink_bridge_ensure (n->bridge, n->mtu, gw_cidr, gw6_cidr, msg)) < 0)
+        return h->error_set (err, -r, "bridge: %s", msg);
+      r = blink_sysctl_on ("net/ipv6/conf/all/forwarding", &changed, msg);
+      if (r < 0)
+        return h->error_set (err, -r, "bridge: cannot enable IPv6 forwarding: %s", msg);
+      if (changed)
+        h->log (b->ctx, BERTH_LOG_LEVEL_INFO,
+                "set net.ipv6.conf.all.forwarding=1 so that containers on %s reach other networks over IPv6 "
+                "(interfaces with accept_ra=1 stop taking router advertisements; set accept_ra=2 where needed)",
+                n->bridge);
+    }
   r = blink_sysctl_on ("net/ipv4/ip_forward", &changed, msg);
   if (r < 0)
     return h->error_set (err, -r, "bridge: cannot enable IPv4 forwarding: %s", msg);
@@ -198,7 +234,7 @@ setup_network (struct bridge *b, struct bnet *n, struct berth_error **err)
   r = blink_sysctl_on (path, &changed, msg);
   if (r < 0)
     return h->error_set (err, -r, "bridge: %s", msg);
-  r = bnft_table_setup (n->table, n->bridge, n->subnet, n->internal, msg);
+  r = bnft_table_setup (n->table, n->bridge, n->subnet, n->subnet6, n->internal, msg);
   if (r < 0)
     return h->error_set (err, -r, "bridge: %s", msg);
   return 0;
@@ -216,6 +252,8 @@ bridge_network_create (void *drv, const char *net_id, const struct berth_net_con
 
   if (c->subnet4 == NULL || c->gateway4 == NULL || strchr (c->subnet4, '/') == NULL)
     return h->error_set (err, EINVAL, "bridge: network %s needs an IPv4 subnet and gateway", net_id);
+  if ((c->subnet6 == NULL) != (c->gateway6 == NULL) || (c->subnet6 != NULL && strchr (c->subnet6, '/') == NULL))
+    return h->error_set (err, EINVAL, "bridge: network %s: an IPv6 subnet (CIDR) goes with an IPv6 gateway", net_id);
   if (!ifname_ok (bridge))
     return h->error_set (err, EINVAL, "bridge: bad bridge name `%s` (1 to %d of [a-zA-Z0-9_.-])", bridge,
                          IF_NAMESIZE - 1);
@@ -230,7 +268,8 @@ bridge_network_create (void *drv, const char *net_id, const struct berth_net_con
   n = calloc (1, sizeof (*n));
   if (n == NULL || (n->id = strdup (net_id)) == NULL || (n->bridge = strdup (bridge)) == NULL
       || (n->table = strdup (table)) == NULL || (n->subnet = strdup (c->subnet4)) == NULL
-      || (n->gateway = strdup (c->gateway4)) == NULL)
+      || (n->gateway = strdup (c->gateway4)) == NULL
+      || (c->subnet6 != NULL && ((n->subnet6 = strdup (c->subnet6)) == NULL || (n->gateway6 = strdup (c->gateway6)) == NULL)))
     {
       pthread_mutex_unlock (&b->lock);
       if (n != NULL)
@@ -310,8 +349,13 @@ bridge_endpoint_create (void *drv, const char *net_id, const char *ep_id, const 
     r = h->error_set (err, EEXIST, "bridge: endpoint %s exists", ep_id);
   else if (ep->ipv4_cidr == NULL || (slash = strchr (ep->ipv4_cidr, '/')) == NULL)
     r = h->error_set (err, EINVAL, "bridge: endpoint %s needs an IPv4 address (CIDR)", ep_id);
+  else if (ep->ipv6_cidr != NULL && (n->subnet6 == NULL || strchr (ep->ipv6_cidr, '/') == NULL))
+    r = h->error_set (err, EINVAL, "bridge: endpoint %s: an IPv6 address (CIDR) on a network with IPv6 only", ep_id);
   else if ((e = calloc (1, sizeof (*e))) == NULL || (e->id = strdup (ep_id)) == NULL
-           || (e->cidr = strdup (ep->ipv4_cidr)) == NULL || (e->ip = strndup (ep->ipv4_cidr, (size_t) (slash - ep->ipv4_cidr))) == NULL)
+           || (e->cidr = strdup (ep->ipv4_cidr)) == NULL || (e->ip = strndup (ep->ipv4_cidr, (size_t) (slash - ep->ipv4_cidr))) == NULL
+           || (ep->ipv6_cidr != NULL
+               && ((e->cidr6 = strdup (ep->ipv6_cidr)) == NULL
+                   || (e->ip6 = strndup (ep->ipv6_cidr, strcspn (ep->ipv6_cidr, "/"))) == NULL)))
     {
       if (e != NULL)
         ep_free (e);
@@ -388,7 +432,8 @@ bridge_join (void *drv, const char *net_id, const char *ep_id, int netns_fd, str
     {
       blink_delete_settle (e->veth); /* a leave_gone's deletion of the same name */
       r = blink_endpoint_setup (e->veth, n->bridge, netns_fd, e->ifname, e->mac, n->mtu, e->cidr,
-                                e->no_gateway ? NULL : n->gateway, msg);
+                                e->no_gateway ? NULL : n->gateway, e->cidr6,
+                                e->no_gateway || e->cidr6 == NULL ? NULL : n->gateway6, msg);
       if (r < 0)
         r = h->error_set (err, -r, "bridge: %s", msg);
       else
@@ -396,7 +441,7 @@ bridge_join (void *drv, const char *net_id, const char *ep_id, int netns_fd, str
           e->joined = true;
           snprintf (ret->ifname, sizeof (ret->ifname), "%s", e->ifname);
           snprintf (ret->gateway4, sizeof (ret->gateway4), "%s", n->gateway);
-          ret->gateway6[0] = '\0';
+          snprintf (ret->gateway6, sizeof (ret->gateway6), "%s", e->cidr6 != NULL ? n->gateway6 : "");
         }
     }
   pthread_mutex_unlock (&b->lock);
@@ -447,6 +492,8 @@ drop_ports (struct bnet *n, struct bep *e, size_t from)
     {
       struct bport *p = &e->ports[i];
       bnft_port (n->table, false, p->host_ip, p->proto, p->host_port, e->ip, p->container_port, msg);
+      if (e->ip6 != NULL && p->host_ip == NULL)
+        bnft_port6 (n->table, false, p->proto, p->host_port, e->ip6, p->container_port, msg);
       free (p->host_ip);
     }
   e->n_ports = from;
@@ -495,6 +542,18 @@ bridge_publish (void *drv, const char *net_id, const char *ep_id, const struct b
           if (r == -EEXIST)
             r = h->error_set (err, EEXIST, "Bind for %s:%u failed: port is already allocated",
                               m->host_ip ? m->host_ip : "0.0.0.0", (unsigned) m->host_port);
+          else
+            r = h->error_set (err, -r, "bridge: %s", msg);
+          break;
+        }
+      /* every address (no host IP given) is the IPv6 ones too, as Docker's */
+      if (e->ip6 != NULL && m->host_ip == NULL
+          && (r = bnft_port6 (n->table, true, m->proto, m->host_port, e->ip6, m->container_port, msg)) < 0)
+        {
+          char ignored[BNFT_MSG];
+          bnft_port (n->table, false, m->host_ip, m->proto, m->host_port, e->ip, m->container_port, ignored);
+          if (r == -EEXIST)
+            r = h->error_set (err, EEXIST, "Bind for [::]:%u failed: port is already allocated", (unsigned) m->host_port);
           else
             r = h->error_set (err, -r, "bridge: %s", msg);
           break;

@@ -20,3 +20,16 @@ check_PROGRAMS += tests/network/test-dns
 TESTS += tests/network/test-dns
 tests_network_test_dns_SOURCES = tests/network/test-dns.c
 tests_network_test_dns_LDADD = core/libberth-container.la
+# names following connect/disconnect, rename and --dns; user networks across a restart (N2)
+TESTS += tests/network/names.sh tests/network/usernet-restart.sh
+EXTRA_DIST += tests/network/names.sh tests/network/usernet-restart.sh
+# IPv6 on the default bridge and user networks (issue 7 item 1)
+TESTS += tests/network/ipv6.sh
+EXTRA_DIST += tests/network/ipv6.sh
+if HAVE_CHECK
+check_PROGRAMS += tests/network/test-ipam6
+TESTS += tests/network/test-ipam6
+tests_network_test_ipam6_SOURCES = tests/network/test-ipam6.c
+tests_network_test_ipam6_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_network_test_ipam6_LDADD = core/libberth-container.la $(CHECK_LIBS)
+endif
