@@ -2,8 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/build/commit.h"
 #include "core/container/container.h"
@@ -21,6 +25,42 @@ build_scratch_config (void)
   c->os = xstrdup ("linux");
   c->diff_ids = xmalloc0 (sizeof (char *));
   return c;
+}
+
+/* A diff tar in a scratch file becomes the layer's kept tar by a hard link
+   (image_service_layer_adopt) after one read to hash it, instead of a
+   second 50 MB copy through the spool; anything else is spooled. */
+static int
+layer_add (struct image_service *svc, const char *parent, int tar_fd, struct store_layer *ret, berth_error_t *err)
+{
+  struct image_spooled_layer sp;
+  char digest[DIGEST_BUF_SIZE];
+  cleanup_free char *fdp = NULL, *path = NULL;
+  uint64_t size = 0;
+  struct stat st;
+  unsigned char rnd[8];
+  int r;
+
+  if (fstat (tar_fd, &st) < 0 || !S_ISREG (st.st_mode) || lseek (tar_fd, 0, SEEK_CUR) != 0
+      || getrandom (rnd, sizeof (rnd), 0) != (ssize_t)sizeof (rnd))
+    return image_service_layer_add (svc, parent, tar_fd, NULL, NULL, ret, err);
+  if (digest_fd (tar_fd, digest, &size, err) < 0)
+    return berth_error_ret (err);
+  fdp = xasprintf ("/proc/self/fd/%d", tar_fd);
+  path = xasprintf ("%s/build-layer-%02x%02x%02x%02x%02x%02x%02x%02x.tar", image_service_tmp_dir (svc), rnd[0], rnd[1],
+                    rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+  if (linkat (AT_FDCWD, fdp, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+    {
+      /* not a nameless scratch file (or no link possible): copy it */
+      if (lseek (tar_fd, 0, SEEK_SET) < 0)
+        return berth_error_errno (err, errno, "rewind the layer diff");
+      return image_service_layer_add (svc, parent, tar_fd, NULL, NULL, ret, err);
+    }
+  r = image_service_layer_adopt (svc, path, digest, size, NULL, NULL, &sp, err);
+  if (r == 0)
+    r = image_service_layer_add_spooled (svc, parent, &sp, ret, err);
+  unlink (path);
+  return r;
 }
 
 int
@@ -45,7 +85,7 @@ build_commit (struct image_service *svc, const char *parent, struct image_config
     }
   if (r == 0 && tar_fd >= 0)
     {
-      r = image_service_layer_add (svc, top[0] != '\0' ? top : NULL, tar_fd, NULL, NULL, &layer, err);
+      r = layer_add (svc, top[0] != '\0' ? top : NULL, tar_fd, &layer, err);
       if (r == 0 && strcmp (layer.diff_id, EMPTY_TAR_DIFF_ID) != 0)
         {
           empty = false;

@@ -449,11 +449,29 @@ entry_mode (const struct build_copy *c, const struct entry *e)
   return e->st.st_mode & 07777;
 }
 
+/* the sha256 of a file's contents, remembered for the next build */
+static int
+file_digest (struct build_copy *c, const struct entry *e, char ret[DIGEST_BUF_SIZE], berth_error_t *err)
+{
+  cleanup_close int fd = open_entry (c, e, err);
+  struct stat st;
+
+  if (fd < 0)
+    return fd;
+  /* keyed by the state before the read: a change while reading moves the
+     ctime on, so this record cannot match the changed file */
+  if (fstat (fd, &st) < 0)
+    return berth_error_errno (err, errno, "%s: stat %s", c->o.what, e->name);
+  if (digest_fd (fd, ret, NULL, err) < 0)
+    return berth_error_wrap (err, "%s: read %s", c->o.what, e->name);
+  build_file_digests_put (c->o.digests, &st, ret);
+  return 0;
+}
+
 int
 build_copy_hash (struct build_copy *c, char ret[DIGEST_BUF_SIZE], berth_error_t *err)
 {
   cleanup_digest_ctx struct digest_ctx *d = digest_ctx_new (err);
-  char buf[64 * 1024];
 
   if (d == NULL)
     return berth_error_ret (err);
@@ -472,14 +490,11 @@ build_copy_hash (struct build_copy *c, char ret[DIGEST_BUF_SIZE], berth_error_t 
         digest_ctx_update (d, e->link, strlen (e->link) + 1);
       if (S_ISREG (e->st.st_mode))
         {
-          cleanup_close int fd = open_entry (c, e, err);
-          ssize_t n;
-          if (fd < 0)
-            return fd;
-          while ((n = read (fd, buf, sizeof (buf))) > 0)
-            digest_ctx_update (d, buf, (size_t)n);
-          if (n < 0)
-            return berth_error_errno (err, errno, "%s: read %s", c->o.what, e->name);
+          char fd_digest[DIGEST_BUF_SIZE];
+          if (!build_file_digests_get (c->o.digests, &e->st, fd_digest)
+              && file_digest (c, e, fd_digest, err) < 0)
+            return berth_error_ret (err);
+          digest_ctx_update (d, fd_digest, strlen (fd_digest) + 1);
         }
     }
   if (digest_ctx_final (d, ret, err) < 0)

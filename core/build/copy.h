@@ -1,7 +1,8 @@
 /* COPY and ADD sources: resolved in a root (the build context, or another
  * stage's or image's filesystem for --from), globs expanded, directories
  * walked without following symlinks, then either hashed (the cache key:
- * names, modes, owners, link targets and contents, not times) or written as
+ * names, modes, owners, link targets and the sha256 of each file's
+ * contents, not times) or written as
  * a tar whose names are the destination paths (relative to "/").  ADD
  * unpacks local tar archives (any compression libarchive reads) into the
  * destination instead of copying them. */
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/build/file-digests.h"
 #include "core/image/digest.h"
 #include "core/lib/error.h"
 
@@ -27,6 +29,9 @@ struct build_copy_opts
   bool chmod;
   mode_t mode;
   const char *what; /* "COPY" or "ADD", for errors */
+  /* digests of files already known (the build context's), or NULL; files
+     hashed here are added */
+  struct build_file_digests *digests;
 };
 
 struct build_copy;

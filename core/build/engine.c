@@ -17,12 +17,14 @@
 #include "core/build/copy.h"
 #include "core/build/engine.h"
 #include "core/build/expand.h"
+#include "core/build/fetch-url.h"
 #include "core/build/parser.h"
 #include "core/container/archive.h"
 #include "core/container/changes.h"
 #include "core/container/user.h"
 #include "core/image/in-root.h"
 #include "core/lib/fs.h"
+#include "core/lib/log.h"
 #include "core/lib/mem.h"
 #include "core/lib/openat2.h"
 #include "core/lib/timestamp.h"
@@ -38,6 +40,13 @@ struct stage
 {
   char *name; /* lower case, or NULL */
   char id[DIGEST_BUF_SIZE];
+};
+
+struct cache_source
+{
+  char id[DIGEST_BUF_SIZE];
+  struct image_config *cfg;
+  struct store_image *img;
 };
 
 struct state
@@ -61,6 +70,10 @@ struct state
   int context_fd;
   int step, total;
   int exit_code;
+  /* --cache-from images (see cache_from_hit) */
+  struct cache_source *sources;
+  size_t n_sources;
+  ssize_t source_pick; /* once one was used, only that one (moby); -1 */
 };
 
 static const char *const proxy_args[]
@@ -286,14 +299,181 @@ print_id (struct state *st)
   say (st, " ---> %.12s\n", st->cur[0] != '\0' ? digest_hex (st->cur) : "scratch");
 }
 
+static bool
+same_str (const char *a, const char *b)
+{
+  return strcmp (a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+static bool
+same_history (const struct image_history *a, const struct image_history *b)
+{
+  return same_str (a->created, b->created) && same_str (a->created_by, b->created_by) && same_str (a->author, b->author)
+         && same_str (a->comment, b->comment) && a->empty_layer == b->empty_layer;
+}
+
+/* moby's isValidParent: the current image (st->cfg: its history and
+   layers) is a prefix of the source's */
+static bool
+source_extends (const struct state *st, const struct cache_source *src)
+{
+  const struct image_config *p = st->cfg, *t = src->cfg;
+  size_t np = strv_len_c (p->diff_ids), nt = strv_len_c (t->diff_ids);
+
+  if (t->n_history == 0)
+    return false;
+  if (p->n_history == 0 && np == 0)
+    return true;
+  if (p->n_history >= t->n_history || np > nt)
+    return false;
+  for (size_t i = 0; i < p->n_history; i++)
+    if (!same_history (&p->history[i], &t->history[i]))
+      return false;
+  for (size_t i = 0; i < np; i++)
+    if (strcmp (p->diff_ids[i], t->diff_ids[i]) != 0)
+      return false;
+  return true;
+}
+
+/* is id the source image or one of its ancestors (Parent links)? */
+static bool
+source_has_ancestor (struct state *st, const struct cache_source *src, const char *id)
+{
+  char cur[DIGEST_BUF_SIZE];
+
+  snprintf (cur, sizeof (cur), "%s", src->id);
+  for (int depth = 0; depth < 1000 && cur[0] != '\0'; depth++)
+    {
+      cleanup_store_image struct store_image *img = NULL;
+      berth_error_t e = NULL;
+      if (strcmp (cur, id) == 0)
+        return true;
+      if (store_image_get (image_service_store (st->d->images), cur, &img, &e) < 0)
+        {
+          berth_error_release (&e);
+          return false;
+        }
+      snprintf (cur, sizeof (cur), "%s", img->parent);
+    }
+  return false;
+}
+
+/* The image of step `by` on top of the current one, made from a source's
+   history entry and layer (moby's restoreCachedImage): the current config
+   with that entry appended, its layer the source's.  0 with ret_id set, or
+   -1. */
+static int
+source_restore (struct state *st, const struct cache_source *src, const char *by, char ret_id[DIGEST_BUF_SIZE],
+                berth_error_t *err)
+{
+  struct image_config *c = st->cfg;
+  size_t k = c->n_history, layer = 0, nd = strv_len_c (c->diff_ids);
+  const struct image_history *h = &src->cfg->history[k];
+  char *saved_created = c->created;
+  cleanup_free char *json = NULL;
+  const char *top = NULL;
+  size_t len;
+  int r;
+
+  for (size_t i = 0; i < k; i++)
+    if (!src->cfg->history[i].empty_layer)
+      layer++;
+  if (!h->empty_layer
+      && (layer != nd || layer >= strv_len_c (src->cfg->diff_ids) || layer >= strv_len_c (src->img->layers)))
+    return berth_error_make (err, EINVAL, "the cache source's layers do not match its history");
+  if (!h->empty_layer)
+    top = src->img->layers[layer];
+  else if (nd > 0)
+    top = src->img->layers[nd - 1];
+  c->history = xrealloc (c->history, (k + 1) * sizeof (*c->history));
+  c->history[k] = (struct image_history){ .created = h->created,
+                                          .created_by = (char *)by,
+                                          .author = h->author,
+                                          .comment = h->comment,
+                                          .empty_layer = h->empty_layer };
+  c->n_history = k + 1;
+  if (!h->empty_layer)
+    {
+      c->diff_ids = xrealloc (c->diff_ids, (nd + 2) * sizeof (char *));
+      c->diff_ids[nd] = src->cfg->diff_ids[layer];
+      c->diff_ids[nd + 1] = NULL;
+    }
+  c->created = h->created;
+  json = image_config_emit (c, &len);
+  /* back as it was: the fields borrowed above belong to the source */
+  c->created = saved_created;
+  c->n_history = k;
+  if (!h->empty_layer)
+    c->diff_ids[nd] = NULL;
+  image_service_pin (st->d->images);
+  r = image_service_image_add (st->d->images, json, len, NULL, top, ret_id, err);
+  if (r >= 0 && st->cur[0] != '\0')
+    r = store_image_set_parent (image_service_store (st->d->images), ret_id, st->cur, err);
+  image_service_unpin (st->d->images, false);
+  return r < 0 ? berth_error_wrap (err, "restore a step from the cache source %.19s", src->id) : 0;
+}
+
+/* --cache-from (moby's ImageCache.GetCache): a source image whose history
+   extends the current image's by an entry created by this very step gives
+   the step's image: the source itself when that entry is its last, else one
+   restored from it.  1 with ret_id set, 0 for none. */
+static int
+cache_from_hit (struct state *st, const char *by, char ret_id[DIGEST_BUF_SIZE])
+{
+  for (size_t i = 0; i < st->n_sources; i++)
+    {
+      struct cache_source *src = &st->sources[i];
+      berth_error_t e = NULL;
+      if (st->source_pick >= 0 && (size_t)st->source_pick != i)
+        continue;
+      if (!source_extends (st, src) || !same_str (src->cfg->history[st->cfg->n_history].created_by, by))
+        continue;
+      if (src->cfg->n_history == st->cfg->n_history + 1)
+        {
+          if (st->cur[0] != '\0' && strcmp (src->img->parent, st->cur) != 0
+              && store_image_set_parent (image_service_store (st->d->images), src->id, st->cur, &e) < 0)
+            {
+              log_warn ("build: --cache-from: %s", berth_error_msg (&e));
+              berth_error_release (&e);
+              continue;
+            }
+          snprintf (ret_id, DIGEST_BUF_SIZE, "%s", src->id);
+          return 1;
+        }
+      if (source_restore (st, src, by, ret_id, &e) < 0)
+        {
+          log_warn ("build: --cache-from: %s", berth_error_msg (&e));
+          berth_error_release (&e);
+          continue;
+        }
+      st->source_pick = (ssize_t)i;
+      return 1;
+    }
+  return 0;
+}
+
 /* the cached image for key, made current */
 static int
 cache_hit (struct state *st, const char *key, berth_error_t *err)
 {
   char id[DIGEST_BUF_SIZE];
   struct image_config *cfg = NULL;
+  /* the key's second line on is the step's created_by (step_key) */
+  const char *by = strchr (key, '\n') != NULL ? strchr (key, '\n') + 1 : key;
+  bool hit;
 
-  if (st->o->no_cache || !build_cache_get (st->d->images, st->d->cache_dir, key, id))
+  if (st->o->no_cache)
+    return 0;
+  hit = build_cache_get (st->d->images, st->d->cache_dir, key, id);
+  if (hit && st->n_sources > 0)
+    {
+      /* moby: with --cache-from, a local hit counts only in a source's chain */
+      bool in_chain = false;
+      for (size_t i = 0; i < st->n_sources && !in_chain; i++)
+        in_chain = source_has_ancestor (st, &st->sources[i], id);
+      hit = in_chain;
+    }
+  if (!hit && (st->n_sources == 0 || !cache_from_hit (st, by, id)))
     return 0;
   if (image_service_config (st->d->images, id, &cfg, NULL, err) < 0)
     {
@@ -358,6 +538,10 @@ struct step
   char **env;       /* RUN's environment */
   int tar_fd;       /* ACT_EXTRACT */
   const char *path; /* ACT_MKDIR */
+  /* ACT_EXTRACT: makes the tar in the step's container (its root), instead
+     of tar_fd */
+  int (*make_tar) (void *ud, int root_fd, int *ret_fd, berth_error_t *err);
+  void *make_tar_ud;
 };
 
 static json_object *
@@ -508,7 +692,21 @@ step_container (struct state *st, const struct step *s, const char *by, const ch
   else if (s->act == ACT_EXTRACT)
     {
       struct container_extract_opts eo = { 0 };
-      r = container_archive_extract (m, c, cid, "/", s->tar_fd, &eo, err);
+      cleanup_close int made = -1;
+      if (s->make_tar != NULL)
+        {
+          struct container_fs fs;
+          r = container_fs_open (m, st->d->images, c, &fs, err);
+          if (r == 0)
+            {
+              cleanup_close int root = open (fs.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+              r = root < 0 ? berth_error_errno (err, errno, "open the build container's root")
+                           : s->make_tar (s->make_tar_ud, root, &made, err);
+              container_fs_close (&fs);
+            }
+        }
+      if (r == 0)
+        r = container_archive_extract (m, c, cid, "/", s->make_tar != NULL ? made : s->tar_fd, &eo, err);
     }
   else
     r = do_mkdir (st, c, s->path, err);
@@ -838,6 +1036,26 @@ abs_path (struct state *st, const char *p)
   return xasprintf ("%s%s%s", wd, wd[strlen (wd) - 1] == '/' ? "" : "/", p);
 }
 
+/* The id of the image FROM or COPY --from names: pulled when it is not
+   here, or always with --pull (the legacy builder does both); an image id
+   is never pulled.  A failed pull fails. */
+static int
+image_resolve (struct state *st, const char *name, char id[DIGEST_BUF_SIZE], berth_error_t *err)
+{
+  bool here = image_service_lookup (st->d->images, name, id, err) == 0;
+  bool by_id = digest_is_valid (name) || digest_is_hex64 (name);
+
+  if (here && (!st->o->pull || by_id))
+    return 0;
+  if (by_id || st->d->pull == NULL)
+    return here ? 0 : berth_error_ret (err);
+  if (!here)
+    berth_error_release (err);
+  if (st->d->pull (st->d->pull_ud, name, st->out, st->ud, err) < 0)
+    return berth_error_wrap (err, "pull");
+  return image_service_lookup (st->d->images, name, id, err);
+}
+
 /* COPY --from: the filesystem of an earlier stage or of an image, through
    a container that is never started */
 struct from_root
@@ -898,11 +1116,8 @@ from_root_open (struct state *st, const char *name, struct from_root *fr, berth_
         snprintf (id, sizeof (id), "%s", st->stages[i].id);
         found = true;
       }
-  if (!found && image_service_lookup (st->d->images, name, id, err) < 0)
-    return berth_error_wrap (err,
-                             "invalid from flag value %s (not an earlier stage; pulling during a build is not "
-                             "supported yet)",
-                             name);
+  if (!found && image_resolve (st, name, id, err) < 0)
+    return berth_error_wrap (err, "invalid from flag value %s (not an earlier stage)", name);
   if (id[0] == '\0')
     {
       fr->empty_dir = xasprintf ("%s/build-from-XXXXXX", image_service_tmp_dir (st->d->images));
@@ -953,6 +1168,100 @@ from_root_open (struct state *st, const char *name, struct from_root *fr, berth_
   return fd;
 }
 
+/* ADD <URL>...: each URL downloaded into a private directory (*tmpdir,
+   opened as *root_fd) under the name the file gets; its word in words
+   becomes that name.  1 when it downloaded, 0 when no source is a URL. */
+static int
+fetch_urls (struct state *st, const struct build_instruction *in, char **words, bool dest_is_dir, char **tmpdir,
+            int *root_fd, berth_error_t *err)
+{
+  const char *checksum = build_instruction_flag (in, "checksum", NULL);
+  size_t urls = 0, n = 0;
+
+  for (n = 0; words[n] != NULL; n++)
+    if (build_fetch_is_url (words[n]))
+      urls++;
+  if (urls == 0)
+    {
+      if (checksum != NULL)
+        return berth_error_make (err, EINVAL, "ADD --checksum is only supported for URL sources");
+      return 0;
+    }
+  if (urls != n || in->n_heredocs > 0)
+    return berth_error_make (err, EINVAL,
+                             "ADD mixes URLs with other sources: use one ADD for the URLs and another for the rest");
+  if (checksum != NULL && urls > 1)
+    return berth_error_make (err, EINVAL, "ADD --checksum needs a single URL source");
+  *tmpdir = xasprintf ("%s/build-url-XXXXXX", image_service_tmp_dir (st->d->images));
+  if (mkdtemp (*tmpdir) == NULL)
+    {
+      int e = errno;
+      free (steal_pointer (tmpdir));
+      return berth_error_errno (err, e, "create a directory for ADD's downloads");
+    }
+  *root_fd = open (*tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*root_fd < 0)
+    return berth_error_errno (err, errno, "open %s", *tmpdir);
+  for (size_t i = 0; i < n; i++)
+    {
+      char digest[DIGEST_BUF_SIZE];
+      char *name = NULL;
+      say (st, "Downloading %s\n", words[i]);
+      if (build_fetch_url (words[i], checksum, *root_fd, &name, digest, err) < 0)
+        return berth_error_ret (err);
+      if (name == NULL && dest_is_dir)
+        return berth_error_make (err, EINVAL,
+                                 "cannot determine a file name from the URL %s: give ADD a destination file name "
+                                 "(not a directory)",
+                                 words[i]);
+      free (words[i]);
+      words[i] = name != NULL ? name : xstrdup ("download");
+    }
+  return 1;
+}
+
+struct copy_tar
+{
+  struct state *st;
+  struct build_copy_opts *o;
+  struct build_copy **bc;
+  const char *dest;
+};
+
+/* COPY's sources as a tar, made in the step's container: whether a
+   destination without a trailing '/' is a directory of the image is
+   answered there, without a container of its own */
+static int
+copy_make_tar (void *ud, int root_fd, int *ret_fd, berth_error_t *err)
+{
+  struct copy_tar *ct = ud;
+  cleanup_close int fd = -1;
+
+  if (!ct->o->dest_is_dir)
+    {
+      struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+      cleanup_close int pfd = berth_openat2 (root_fd, ct->dest[0] == '/' ? ct->dest + 1 : ct->dest, &how);
+      struct stat sb;
+      if (pfd >= 0 && fstat (pfd, &sb) == 0 && S_ISDIR (sb.st_mode))
+        {
+          /* the sources go below that directory */
+          ct->o->dest_is_dir = true;
+          build_copy_free (steal_pointer (ct->bc));
+          if (build_copy_collect (ct->o, ct->bc, err) < 0)
+            return berth_error_ret (err);
+        }
+    }
+  fd = open (image_service_tmp_dir (ct->st->d->images), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return berth_error_errno (err, errno, "create a scratch file");
+  if (build_copy_tar (*ct->bc, fd, err) < 0)
+    return berth_error_ret (err);
+  if (lseek (fd, 0, SEEK_SET) < 0)
+    return berth_error_errno (err, errno, "rewind the sources' tar");
+  *ret_fd = steal_fd (&fd);
+  return 0;
+}
+
 static int
 do_copy (struct state *st, const struct build_instruction *in, bool add, berth_error_t *err)
 {
@@ -966,7 +1275,6 @@ do_copy (struct state *st, const struct build_instruction *in, bool add, berth_e
   struct build_copy *bc = NULL;
   struct from_root fr = { 0 };
   char hash[DIGEST_BUF_SIZE];
-  cleanup_close int tar = -1;
   size_t n;
   int r;
 
@@ -1052,9 +1360,23 @@ do_copy (struct state *st, const struct build_instruction *in, bool add, berth_e
       if (o.root_fd < 0)
         return fail (st, in, err);
     }
-  if (!o.dest_is_dir)
+  /* COPY: the cache key names the destination as written (with the parent
+     image in the key, whether it is a directory there is settled); the
+     step's own container answers it when the step runs (copy_make_tar) */
+  if (!o.dest_is_dir && add)
     o.dest_is_dir = image_is_dir (st, dest);
-  r = build_copy_collect (&o, &bc, err);
+  r = add ? fetch_urls (st, in, words, o.dest_is_dir, &tmpdir, &o.root_fd, err) : 0;
+  if (r > 0)
+    {
+      o.add = false; /* Docker never unpacks what it downloads */
+      r = 0;
+    }
+  if (r == 0)
+    {
+      if (o.root_fd == st->context_fd)
+        o.digests = st->o->digests;
+      r = build_copy_collect (&o, &bc, err);
+    }
   if (r == 0)
     r = build_copy_hash (bc, hash, err);
   if (r == 0)
@@ -1066,16 +1388,9 @@ do_copy (struct state *st, const struct build_instruction *in, bool add, berth_e
       r = cache_hit (st, key, err);
       if (r == 0)
         {
-          tar = open (image_service_tmp_dir (st->d->images), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-          if (tar < 0)
-            r = berth_error_errno (err, errno, "create a scratch file");
-          else if ((r = build_copy_tar (bc, tar, err)) == 0 && lseek (tar, 0, SEEK_SET) < 0)
-            r = berth_error_errno (err, errno, "rewind the sources' tar");
-          if (r == 0)
-            {
-              struct step s = { .act = ACT_EXTRACT, .tar_fd = tar };
-              r = step_container (st, &s, by, key, err);
-            }
+          struct copy_tar ct = { st, &o, &bc, dest };
+          struct step s = { .act = ACT_EXTRACT, .tar_fd = -1, .make_tar = copy_make_tar, .make_tar_ud = &ct };
+          r = step_container (st, &s, by, key, err);
         }
       else if (r > 0)
         r = 0;
@@ -1155,9 +1470,8 @@ do_from (struct state *st, const struct build_instruction *in, berth_error_t *er
         stage = st->stages[i].name != NULL && strcasecmp (st->stages[i].name, w[0]) == 0;
       if (!stage)
         {
-          if (image_service_lookup (st->d->images, w[0], id, err) < 0)
-            return berth_error_wrap (err, "%s:%u: FROM %s (pulling during a build is not supported yet; pull it first)",
-                                     st->file, in->line, w[0]);
+          if (image_resolve (st, w[0], id, err) < 0)
+            return berth_error_wrap (err, "%s:%u: FROM %s", st->file, in->line, w[0]);
           snprintf (st->cur, sizeof (st->cur), "%s", id);
         }
       if (image_service_config (st->d->images, st->cur, &st->cfg, NULL, err) < 0)
@@ -1570,6 +1884,29 @@ labels_instruction (json_object *labels)
   return s;
 }
 
+/* the --cache-from images; moby skips the ones it cannot find (with a
+   line in its log), so does this */
+static void
+cache_sources_load (struct state *st)
+{
+  for (size_t i = 0; st->o->cache_from != NULL && st->o->cache_from[i] != NULL; i++)
+    {
+      struct cache_source src = { 0 };
+      berth_error_t e = NULL;
+      if (image_service_lookup (st->d->images, st->o->cache_from[i], src.id, &e) < 0
+          || image_service_config (st->d->images, src.id, &src.cfg, NULL, &e) < 0
+          || store_image_get (image_service_store (st->d->images), src.id, &src.img, &e) < 0)
+        {
+          log_warn ("build: --cache-from %s: %s (not used)", st->o->cache_from[i], berth_error_msg (&e));
+          berth_error_release (&e);
+          image_config_free (src.cfg);
+          continue;
+        }
+      st->sources = xrealloc (st->sources, (st->n_sources + 1) * sizeof (*st->sources));
+      st->sources[st->n_sources++] = src;
+    }
+}
+
 int
 build_run (const struct build_deps *d, const struct build_opts *o, build_output_fn out, void *ud,
            char ret_id[DIGEST_BUF_SIZE], int *ret_code, berth_error_t *err)
@@ -1581,6 +1918,8 @@ build_run (const struct build_deps *d, const struct build_opts *o, build_output_
   int r;
 
   *ret_code = 0;
+  st.source_pick = -1;
+  cache_sources_load (&st);
   st.file = o->dockerfile != NULL && o->dockerfile[0] != '\0' ? o->dockerfile : "Dockerfile";
   st.context_fd = open (o->context_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (st.context_fd < 0)
@@ -1642,6 +1981,12 @@ build_run (const struct build_deps *d, const struct build_opts *o, build_output_
   free (st.stages);
   strv_free (st.consumed);
   image_config_free (st.cfg);
+  for (size_t i = 0; i < st.n_sources; i++)
+    {
+      image_config_free (st.sources[i].cfg);
+      store_image_free (st.sources[i].img);
+    }
+  free (st.sources);
   close (st.context_fd);
   return r;
 }

@@ -8,9 +8,12 @@
  * directory; every other instruction changes only the config and gets an
  * empty_layer history entry.  A step is looked up in the cache first (see
  * cache.h): parent image + the instruction as run (+ for COPY/ADD the hash
- * of its sources).  ONBUILD triggers of a base image run after its FROM.
- * HEALTHCHECK is stored in the config; running health checks is the
- * daemon's job and not done yet. */
+ * of its sources; for ADD <URL> of the downloaded content, see
+ * fetch-url.h), or, with --cache-from, in the history of the cache source
+ * images.  FROM (and COPY --from an image) pulls an image that is not here,
+ * or always with --pull.  ONBUILD triggers of a base image run after its
+ * FROM.  HEALTHCHECK is stored in the config; the daemon runs it
+ * (core/container/manager-health.c). */
 #ifndef BERTH_BUILD_ENGINE_H
 #define BERTH_BUILD_ENGINE_H
 
@@ -26,6 +29,11 @@ struct build_deps
   struct image_service *images;
   struct container_manager *containers;
   const char *cache_dir; /* <data-root>/build-cache */
+  /* FROM's pull of `name` (a reference), progress lines through out; NULL:
+     images are never pulled */
+  int (*pull) (void *pull_ud, const char *name, void (*out) (void *ud, const char *text, size_t len), void *ud,
+               berth_error_t *err);
+  void *pull_ud;
 };
 
 struct build_opts
@@ -39,6 +47,15 @@ struct build_opts
   bool no_cache;
   bool rm;       /* remove intermediate containers after a successful step */
   bool force_rm; /* ... also after a failed one */
+  /* FROM: pull the image even when it is here (a missing one is always
+     pulled, through build_deps.pull) */
+  bool pull;
+  /* --cache-from: images (names or ids) whose history is a cache source as
+     in moby's legacy builder, also without Parent links (e.g. loaded);
+     with them, a local cache hit counts only when it is in one's chain */
+  char *const *cache_from;
+  /* digests of the context's files (core/build/file-digests.h), or NULL */
+  struct build_file_digests *digests;
 };
 
 /* Progress text ("Step 1/3 : FROM busybox\n", RUN output, ...). */

@@ -54,3 +54,20 @@ fuzz:
 	@echo "make fuzz: configure with --enable-fuzz CC=clang first" >&2; exit 1
 endif
 .PHONY: fuzz
+
+# ADD <URL> (libcurl; berthd links it through core/registry)
+berthd_SOURCES += core/build/fetch-url.c core/build/fetch-url.h
+berthd_CFLAGS += $(CURL_CFLAGS)
+TESTS += tests/build/add-url.sh
+EXTRA_DIST += tests/build/add-url.sh tests/build/url-server.py
+TESTS += tests/build/cache-from.sh tests/build/pull.sh
+EXTRA_DIST += tests/build/cache-from.sh tests/build/pull.sh
+
+# build contexts kept per session, digests of context files (issue 8 item 7)
+berthd_SOURCES += \
+	core/build/context-session.c core/build/context-session.h \
+	core/build/file-digests.c core/build/file-digests.h
+TESTS += tests/build/context.sh
+EXTRA_DIST += tests/build/context.sh
+TESTS += tests/build/context-big.sh
+EXTRA_DIST += tests/build/context-big.sh

@@ -347,7 +347,7 @@ count_words (const char *s)
 static const char *const no_flags[] = { NULL };
 static const char *const from_flags[] = { "platform", NULL };
 static const char *const copy_flags[] = { "from", "chown", "chmod", "link", NULL };
-static const char *const add_flags[] = { "chown", "chmod", "link", NULL };
+static const char *const add_flags[] = { "chown", "chmod", "link", "checksum", NULL };
 static const char *const healthcheck_flags[] = { "interval", "timeout", "start-period", "start-interval", "retries",
                                                  NULL };
 

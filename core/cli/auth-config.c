@@ -485,3 +485,64 @@ cli_auth_use_for (struct berth_client *client, const char *domain)
 
   berth_client_set_header (client, "X-Registry-Auth", value);
 }
+
+/* X-Registry-Config of a build: {"KEY": AuthConfig, ...} for every key
+   of auths and credHelpers in config.json (the docker CLI sends them all:
+   it cannot know which registries the Dockerfile's FROMs name), base64url;
+   NULL when there are none. */
+char *
+cli_auth_build_header (void)
+{
+  cleanup_error berth_error_t err = NULL;
+  cleanup_json json_object *doc = NULL, *all = NULL;
+  json_object *keys[2] = { NULL, NULL };
+  const char *text;
+  char *b64;
+
+  if (config_load (&doc, &err) < 0)
+    {
+      fprintf (stderr, "WARNING: cannot read the credentials: %s\n", berth_error_msg (&err));
+      return NULL;
+    }
+  json_object_object_get_ex (doc, "auths", &keys[0]);
+  json_object_object_get_ex (doc, "credHelpers", &keys[1]);
+  all = json_object_new_object ();
+  for (size_t i = 0; i < 2; i++)
+    {
+      if (!json_object_is_type (keys[i], json_type_object))
+        continue;
+      json_object_object_foreach (keys[i], k, v)
+      {
+        cleanup_auth struct cli_auth *a = NULL;
+        cleanup_free char *key = cli_auth_server_key (k);
+        json_object *o;
+        (void)v;
+        if (json_object_object_get_ex (all, key, NULL))
+          continue;
+        if (cli_auth_get (key, &a, &err) < 0)
+          {
+            fprintf (stderr, "WARNING: cannot read the credentials for %s: %s\n", key, berth_error_msg (&err));
+            berth_error_release (&err);
+            continue;
+          }
+        if (a == NULL)
+          continue;
+        o = json_object_new_object ();
+        if (a->username != NULL)
+          json_object_object_add (o, "username", json_object_new_string (a->username));
+        if (a->password != NULL)
+          json_object_object_add (o, "password", json_object_new_string (a->password));
+        if (a->identitytoken != NULL)
+          json_object_object_add (o, "identitytoken", json_object_new_string (a->identitytoken));
+        json_object_object_add (o, "serveraddress", json_object_new_string (key));
+        json_object_object_add (all, key, o);
+      }
+    }
+  if (json_object_object_length (all) == 0)
+    return NULL;
+  text = json_object_to_json_string_ext (all, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  b64 = berth_base64_encode (text, strlen (text));
+  for (char *p = b64; *p; p++)
+    *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  return b64;
+}

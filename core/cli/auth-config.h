@@ -41,6 +41,9 @@ int cli_auth_erase (const char *key, berth_error_t *err);
 char *cli_auth_header_for (const char *domain);
 /* Set it on the client for the requests that follow. */
 void cli_auth_use_for (struct berth_client *client, const char *domain);
+/* X-Registry-Config for POST /build: every stored credential, keyed by
+   server, base64url JSON; NULL when none are stored. */
+char *cli_auth_build_header (void);
 
 /* login.c: berth login, berth logout */
 struct berth_cli;

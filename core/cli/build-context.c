@@ -14,6 +14,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "core/build/context.h"
 #include "core/build/ignore.h"
 #include "core/cli/build-context.h"
 #include "core/lib/mem.h"
@@ -23,6 +24,7 @@ struct writer
   struct archive *a;
   const struct build_ignore *ig;
   const char *dockerfile; /* relative, always sent */
+  json_object *session;   /* path -> stat the daemon's copy has, or NULL */
   berth_error_t *err;
 };
 
@@ -51,6 +53,25 @@ copy_data (struct writer *w, int fd, const char *path)
       if (archive_write_data (w->a, buf, (size_t)n) < 0)
         return berth_error_make (w->err, EIO, "write %s to the build context: %s", path, archive_error_string (w->a));
     }
+}
+
+/* a session: the file's stat goes along; true when the daemon's copy was
+   sent with that same stat (any write, rename over it, chmod or touch
+   changes the ctime or the inode) */
+static bool
+session_keeps (struct writer *w, struct archive_entry *ae, const char *path, const struct stat *st)
+{
+  char cstat[160];
+  json_object *v;
+
+  snprintf (cstat, sizeof (cstat), "%lld:%lld.%09ld:%llx:%llx:%lld.%09ld:%o", (long long)st->st_size,
+            (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (unsigned long long)st->st_dev,
+            (unsigned long long)st->st_ino, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (unsigned)st->st_mode);
+  archive_entry_xattr_add_entry (ae, BUILD_CONTEXT_XATTR_STAT, cstat, strlen (cstat));
+  if (!json_object_object_get_ex (w->session, path, &v) || strcmp (json_object_get_string (v), cstat) != 0)
+    return false;
+  archive_entry_xattr_add_entry (ae, BUILD_CONTEXT_XATTR_KEEP, "1", 1);
+  return true;
 }
 
 /* one file, directory or symlink (others are skipped, as the daemon
@@ -90,6 +111,12 @@ add_one (struct writer *w, int dir_fd, const char *name, const char *path, const
         r = berth_error_errno (w->err, errno, "open %s", path);
       archive_entry_set_filetype (ae, AE_IFREG);
       archive_entry_set_size (ae, st->st_size);
+      if (r == 0 && w->session != NULL && session_keeps (w, ae, path, st))
+        {
+          /* the daemon has this very file: a header, no data */
+          archive_entry_set_size (ae, 0);
+          close (steal_fd (&fd));
+        }
     }
   if (r == 0)
     r = write_entry_header (w, ae, path);
@@ -182,10 +209,12 @@ tar_writer (int out_fd, berth_error_t *err)
 }
 
 static int
-tar_finish (struct archive *a, int r, berth_error_t *err)
+tar_finish (struct archive *a, int r, uint64_t *ret_bytes, berth_error_t *err)
 {
   if (archive_write_close (a) != ARCHIVE_OK && r == 0)
     r = berth_error_make (err, EIO, "write the build context: %s", archive_error_string (a));
+  if (ret_bytes != NULL)
+    *ret_bytes = (uint64_t)archive_filter_bytes (a, -1);
   archive_write_free (a);
   return r;
 }
@@ -209,11 +238,11 @@ add_memory_file (struct archive *a, const char *name, const char *data, size_t l
 
 int
 build_context_write_dir (const char *dir, const char *dockerfile, const char *extra_name, const char *extra_data,
-                         size_t extra_len, int out_fd, berth_error_t *err)
+                         size_t extra_len, json_object *session, int out_fd, uint64_t *ret_bytes, berth_error_t *err)
 {
   cleanup_free char *ignore_text = NULL;
   struct build_ignore *ig = NULL;
-  struct writer w = { .dockerfile = dockerfile, .err = err };
+  struct writer w = { .dockerfile = dockerfile, .session = session, .err = err };
   cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int r = 0;
 
@@ -260,17 +289,17 @@ build_context_write_dir (const char *dir, const char *dockerfile, const char *ex
   if (r == 0 && extra_name != NULL)
     r = add_memory_file (w.a, extra_name, extra_data, extra_len, err);
   build_ignore_free (ig);
-  return tar_finish (w.a, r, err);
+  return tar_finish (w.a, r, ret_bytes, err);
 }
 
 int
-build_context_write_dockerfile (const char *data, size_t len, int out_fd, berth_error_t *err)
+build_context_write_dockerfile (const char *data, size_t len, int out_fd, uint64_t *ret_bytes, berth_error_t *err)
 {
   struct archive *a = tar_writer (out_fd, err);
 
   if (a == NULL)
     return berth_error_ret (err);
-  return tar_finish (a, add_memory_file (a, "Dockerfile", data, len, err), err);
+  return tar_finish (a, add_memory_file (a, "Dockerfile", data, len, err), ret_bytes, err);
 }
 
 bool

@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/build/context.h"
+#include "core/cli/auth-config.h"
 #include "core/cli/build-context.h"
 #include "core/cli/cli.h"
 #include "core/lib/mem.h"
@@ -32,6 +34,7 @@ static const char build_usage[]
       "\n"
       "Options:\n"
       "      --build-arg list      Set build-time variables\n"
+      "      --cache-from strings  Images to consider as cache sources\n"
       "  -f, --file string         Name of the Dockerfile (default: \"PATH/Dockerfile\")\n"
       "      --force-rm            Always remove intermediate containers\n"
       "      --iidfile string      Write the image ID to the file\n"
@@ -40,6 +43,7 @@ static const char build_usage[]
       "\"default\")\n"
       "      --no-cache            Do not use cache when building the image\n"
       "      --progress string     Set type of progress output (the legacy builder has only plain output)\n"
+      "      --pull                Always attempt to pull a newer version of the image\n"
       "  -q, --quiet               Suppress the build output and print image ID on success\n"
       "      --rm                  Remove intermediate containers after a successful build (default true)\n"
       "  -t, --tag list            Name and optionally a tag in the \"name:tag\" format\n"
@@ -56,6 +60,8 @@ enum
   OPT_PROGRESS,
   OPT_RM,
   OPT_TARGET,
+  OPT_PULL,
+  OPT_CACHE_FROM,
 };
 
 struct build_cli
@@ -68,6 +74,8 @@ struct build_cli
   const char *network;
   const char *target;
   bool quiet, no_cache, force_rm, rm;
+  bool pull;
+  json_object *cache_from; /* array */
 };
 
 static int
@@ -127,6 +135,19 @@ on_opt (int opt, const char *arg, void *ud)
       break;
     case OPT_NO_CACHE:
       o->no_cache = true;
+      break;
+    case OPT_PULL:
+      o->pull = true;
+      break;
+    case OPT_CACHE_FROM:
+      /* docker: a list flag, also comma-separated */
+      {
+        cleanup_free char *copy = xstrdup (arg);
+        char *save = NULL;
+        for (char *t = strtok_r (copy, ",", &save); t != NULL; t = strtok_r (NULL, ",", &save))
+          if (t[0] != '\0')
+            json_object_array_add (o->cache_from, json_object_new_string (t));
+      }
       break;
     case OPT_FORCE_RM:
       o->force_rm = true;
@@ -209,6 +230,7 @@ struct context_plan
   size_t head_len;
   bool dockerfile_only; /* extra is a lone Dockerfile */
   bool say_size;
+  json_object *session; /* what the daemon's context session holds, or NULL */
 };
 
 static int
@@ -229,26 +251,47 @@ write_full (int fd, const void *buf, size_t len)
   return 0;
 }
 
-/* the writer process: the tar into out_fd; the exit status */
+static void
+say_size (uint64_t n)
+{
+  char size[32];
+
+  berth_format_human_size_prec ((int64_t)n, 4, size, sizeof (size));
+  printf ("Sending build context to berth daemon  %s\n", size);
+  fflush (stdout);
+}
+
+/* the writer process: the tar into out_fd, then (the daemon answers only
+   after the whole body arrived) the size line; the exit status */
 static int
 child_main (const struct context_plan *p, int out_fd)
 {
   cleanup_error berth_error_t err = NULL;
   char buf[64 * 1024];
+  uint64_t total = 0;
 
   if (!p->from_stdin_tar)
     {
       int r;
       if (p->dockerfile_only)
-        r = build_context_write_dockerfile (p->extra, p->extra_len, out_fd, &err);
+        r = build_context_write_dockerfile (p->extra, p->extra_len, out_fd, &total, &err);
       else
-        r = build_context_write_dir (p->dir, p->rel_df, p->extra_name, p->extra, p->extra_len, out_fd, &err);
+        r = build_context_write_dir (p->dir, p->rel_df, p->extra_name, p->extra, p->extra_len, p->session, out_fd,
+                                     &total, &err);
       if (r < 0)
-        fprintf (stderr, "error creating the build context: %s\n", berth_error_msg (&err));
-      return r < 0 ? 1 : 0;
+        {
+          fprintf (stderr, "error creating the build context: %s\n", berth_error_msg (&err));
+          return 1;
+        }
+      /* before the end of the body: the daemon answers after it */
+      if (p->say_size)
+        say_size (total);
+      close (out_fd);
+      return 0;
     }
   if (write_full (out_fd, p->head, p->head_len) < 0)
     return 1;
+  total = p->head_len;
   for (;;)
     {
       ssize_t n = read (STDIN_FILENO, buf, sizeof (buf));
@@ -260,39 +303,14 @@ child_main (const struct context_plan *p, int out_fd)
           return 1;
         }
       if (n == 0)
-        return 0;
-      if (write_full (out_fd, buf, (size_t)n) < 0)
-        return 1;
-    }
-}
-
-/* the child's tar passes through here: counted, then to the daemon */
-static int
-relay_main (int in_fd, int out_fd, bool say_size)
-{
-  char buf[64 * 1024];
-  unsigned long long n_total = 0;
-
-  for (;;)
-    {
-      ssize_t n = read (in_fd, buf, sizeof (buf));
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return 1;
-      if (n == 0)
         break;
       if (write_full (out_fd, buf, (size_t)n) < 0)
         return 1;
-      n_total += (unsigned long long)n;
+      total += (uint64_t)n;
     }
-  if (say_size)
-    {
-      char size[32];
-      berth_format_human_size_prec ((int64_t)n_total, 4, size, sizeof (size));
-      printf ("Sending build context to berth daemon  %s\n", size);
-      fflush (stdout);
-    }
+  if (p->say_size)
+    say_size (total);
+  close (out_fd);
   return 0;
 }
 
@@ -308,6 +326,8 @@ start_context (const struct context_plan *p, pid_t *ret_pid)
       fprintf (stderr, "pipe: %s\n", strerror (errno));
       return -1;
     }
+  /* fewer wake-ups of the writer and the sender (best effort) */
+  (void)fcntl (fds[1], F_SETPIPE_SZ, 1 << 20);
   fflush (stdout);
   fflush (stderr);
   pid = fork ();
@@ -320,39 +340,8 @@ start_context (const struct context_plan *p, pid_t *ret_pid)
     }
   if (pid == 0)
     {
-      /* the writer, and in front of the pipe a relay that counts bytes
-         (the size line is printed before the daemon answers: it answers
-         only after the whole body arrived) */
-      int inner[2];
-      pid_t w;
-      int st = 0;
       close (fds[0]);
-      if (pipe2 (inner, O_CLOEXEC) < 0)
-        _exit (1);
-      w = fork ();
-      if (w < 0)
-        _exit (1);
-      if (w == 0)
-        {
-          close (inner[0]);
-          close (fds[1]);
-          _exit (child_main (p, inner[1]));
-        }
-      close (inner[1]);
-      if (relay_main (inner[0], fds[1], p->say_size) != 0)
-        {
-          kill (w, SIGTERM);
-          st = 1;
-        }
-      close (inner[0]);
-      {
-        int ws = 0;
-        while (waitpid (w, &ws, 0) < 0 && errno == EINTR)
-          ;
-        if (!WIFEXITED (ws) || WEXITSTATUS (ws) != 0)
-          st = 1;
-      }
-      _exit (st);
+      _exit (child_main (p, fds[1]));
     }
   close (fds[1]);
   *ret_pid = pid;
@@ -617,6 +606,10 @@ query (const struct build_cli *o, const char *dockerfile)
     berth_client_query_add (&path, "labels", json_object_to_json_string_ext (o->labels, JSON_C_TO_STRING_PLAIN));
   if (o->no_cache)
     berth_client_query_add (&path, "nocache", "1");
+  if (o->pull)
+    berth_client_query_add (&path, "pull", "1");
+  if (json_object_array_length (o->cache_from) > 0)
+    berth_client_query_add (&path, "cachefrom", json_object_to_json_string_ext (o->cache_from, JSON_C_TO_STRING_PLAIN));
   if (o->target != NULL)
     berth_client_query_add (&path, "target", o->target);
   if (o->quiet)
@@ -629,13 +622,49 @@ query (const struct build_cli *o, const char *dockerfile)
   return path;
 }
 
+/* A context directory's session on the daemon: the sha256 of this
+   machine's id and the directory's real path.  The daemon keeps what it got
+   under that name, and the next build sends only the files whose stat
+   changed (core/build/context-session.h).  NULL when the daemon has no
+   sessions (the docker daemon, an older berthd): everything is sent. */
+static char *
+context_session (struct berth_client *client, const char *dir, json_object **ret_files)
+{
+  cleanup_error berth_error_t err = NULL;
+  cleanup_free char *machine = NULL, *key = NULL, *path = NULL;
+  char d[DIGEST_BUF_SIZE];
+  json_object *reply = NULL, *files;
+  size_t len = 0;
+
+  *ret_files = NULL;
+  {
+    cleanup_close int fd = open ("/etc/machine-id", O_RDONLY | O_CLOEXEC);
+    machine = fd >= 0 ? read_all (fd, 4096, &len, "/etc/machine-id") : NULL;
+  }
+  key = xasprintf ("berth build context\n%.*s\n%s", (int)len, machine != NULL ? machine : "", dir);
+  if (digest_buffer (key, strlen (key), d, &err) < 0)
+    return NULL;
+  path = xstrdup ("/build/context");
+  berth_client_query_add (&path, "session", digest_hex (d));
+  if (berth_client_get_json (client, path, &reply, &err) < 0)
+    return NULL;
+  if (!json_object_object_get_ex (reply, "Files", &files) || !json_object_is_type (files, json_type_object))
+    {
+      json_object_put (reply);
+      return NULL;
+    }
+  *ret_files = json_object_get (files);
+  json_object_put (reply);
+  return xstrdup (digest_hex (d));
+}
+
 static int
 run_build (struct berth_cli *cli, struct build_cli *o, const char *ctx_arg)
 {
   cleanup_error berth_error_t err = NULL;
   struct context_plan plan = { 0 };
   struct messages m = { .quiet = o->quiet };
-  cleanup_free char *dockerfile = NULL, *ctx_dir = NULL, *path = NULL;
+  cleanup_free char *dockerfile = NULL, *ctx_dir = NULL, *path = NULL, *session = NULL;
   struct berth_client *client;
   pid_t pid = -1;
   int body = -1, status, ws = 0;
@@ -658,6 +687,11 @@ run_build (struct berth_cli *cli, struct build_cli *o, const char *ctx_arg)
       free (plan.extra);
       return 1;
     }
+  {
+    /* for the pulls of FROM (and COPY --from) */
+    cleanup_free char *auths = cli_auth_build_header ();
+    berth_client_set_header (client, "X-Registry-Config", auths);
+  }
   /* ping now, so the version prefix is settled before the child runs */
   {
     const char *v;
@@ -669,22 +703,47 @@ run_build (struct berth_cli *cli, struct build_cli *o, const char *ctx_arg)
       }
   }
   plan.say_size = !o->quiet;
-  body = start_context (&plan, &pid);
-  free (plan.extra);
-  if (body < 0)
-    return 1;
+  if (plan.dir != NULL)
+    session = context_session (client, plan.dir, &plan.session);
   path = query (o, dockerfile);
-  status = 0;
-  if (berth_client_stream (client, "POST", path, body, "application/x-tar", on_data, &m, &err) < 0)
+  if (session != NULL)
+    berth_client_query_add (&path, "berth-context", session);
+  for (int attempt = 0;; attempt++)
     {
-      status = 1;
-      m.error = m.error != NULL ? m.error : xstrdup (berth_error_msg (&err));
+      body = start_context (&plan, &pid);
+      if (body < 0)
+        {
+          free (plan.extra);
+          json_object_put (plan.session);
+          return 1;
+        }
+      status = 0;
+      if (berth_client_stream (client, "POST", path, body, "application/x-tar", on_data, &m, &err) < 0)
+        {
+          status = 1;
+          m.error = m.error != NULL ? m.error : xstrdup (berth_error_msg (&err));
+        }
+      else if (m.len > 0)
+        show (&m, m.buf);
+      close (body);
+      while (waitpid (pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+      /* the daemon lost a file it was to keep (another build of the
+         directory, an evicted session): once more, sending everything */
+      if (attempt == 0 && plan.session != NULL && m.error != NULL && strstr (m.error, BUILD_CONTEXT_STALE_MARK) != NULL)
+        {
+          json_object_put (plan.session);
+          plan.session = json_object_new_object ();
+          free (m.error);
+          m.error = NULL;
+          m.len = 0;
+          berth_error_release (&err);
+          continue;
+        }
+      break;
     }
-  else if (m.len > 0)
-    show (&m, m.buf);
-  close (body);
-  while (waitpid (pid, &ws, 0) < 0 && errno == EINTR)
-    ;
+  free (plan.extra);
+  json_object_put (plan.session);
   if (m.error == NULL && (!WIFEXITED (ws) || WEXITSTATUS (ws) != 0))
     m.error = xstrdup ("the build context could not be sent");
   if (m.error != NULL)
@@ -741,6 +800,8 @@ berth_cmd_build (struct berth_cli *cli, int argc, char **argv)
     { "force-rm", no_argument, NULL, OPT_FORCE_RM },
     { "rm", optional_argument, NULL, OPT_RM },
     { "progress", required_argument, NULL, OPT_PROGRESS },
+    { "pull", no_argument, NULL, OPT_PULL },
+    { "cache-from", required_argument, NULL, OPT_CACHE_FROM },
     { NULL, 0, NULL, 0 },
   };
   struct build_cli o = { .rm = true };
@@ -748,6 +809,7 @@ berth_cmd_build (struct berth_cli *cli, int argc, char **argv)
 
   o.args = json_object_new_object ();
   o.labels = json_object_new_object ();
+  o.cache_from = json_object_new_array ();
   if (berth_cli_parse_interspersed (argc, argv, build_usage, opts, "f:t:q", on_opt, &o, &status))
     goto out;
   if (argc - optind != 1)
@@ -762,5 +824,6 @@ out:
   strv_free (o.tags);
   json_object_put (o.args);
   json_object_put (o.labels);
+  json_object_put (o.cache_from);
   return status;
 }

@@ -10,9 +10,16 @@
    4096 bytes kept; past Timeout its process is killed (exit code -1).
 
    State.Health (status, failing streak, last 5 results) is kept in memory
-   for the last run of each container, under the manager's lock: a
-   restarted daemon starts over at "starting" for the containers it
-   reattaches (manager_health_start_locked from the restore). */
+   for the last run of each container, under the manager's lock, and in
+   <container dir>/health.json with the run's StartedAt, so that a daemon
+   that reattaches the still-running container (manager_health_start_locked
+   from the restore) carries on where the old one stopped, as moby does;
+   a stopped container's record is read back too (for inspect).
+   The file is rewritten after every probe (moby checkpoints the container
+   then too) outside the lock: with an fsync when the status changed (rare,
+   and what a reader after a machine crash cares about), without one
+   otherwise (a probe a second must not cost a disk flush; a crash of the
+   daemon alone, kill -9 included, loses nothing, the rename is atomic). */
 #include "config.h"
 
 #include <errno.h>
@@ -26,6 +33,8 @@
 #include <unistd.h>
 
 #include "core/container/manager-internal.h"
+#include "core/lib/fs.h"
+#include "core/lib/timestamp.h"
 #include "core/lib/log.h"
 #include "core/lib/mem.h"
 
@@ -292,9 +301,91 @@ out:
   r->end = container_now_rfc3339 (NULL);
 }
 
-/* --- results (the lock held) --- */
+/* --- the record on disk --- */
+
+#define HEALTH_FILE "health.json"
+#define HEALTH_FILE_MAX (64 * 1024)
+
+/* the text to save for h (the lock held) */
+static char *
+health_text_locked (const struct health *h)
+{
+  json_object *o = json_object_new_object ();
+  char *text;
+
+  json_object_object_add (o, "StartedAt", json_object_new_string (h->c->started_at));
+  json_object_object_add (o, "Status", json_object_new_string (h->status));
+  json_object_object_add (o, "FailingStreak", json_object_new_int (h->failing_streak));
+  json_object_object_add (o, "Log", json_object_get (h->log));
+  text = xstrdup (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (o);
+  return text;
+}
 
 static void
+health_save (const char *dir, const char *text, bool durable)
+{
+  cleanup_free char *path = xasprintf ("%s/%s", dir, HEALTH_FILE);
+  berth_error_t err = NULL;
+  int r;
+
+  if (durable)
+    r = berth_write_file_atomic (path, text, strlen (text), 0600, &err);
+  else
+    r = berth_write_file_replace (path, text, strlen (text), 0600, &err);
+  /* ENOENT: the container was removed meanwhile */
+  if (r < 0 && berth_error_code (&err) != ENOENT)
+    log_warn ("health state: %s", berth_error_msg (&err));
+  berth_error_release (&err);
+}
+
+/* The saved state of this run of c into h, if there is one (a daemon
+   restarted under a running container). */
+static void
+health_load_locked (struct health *h)
+{
+  static const char *const states[] = { "starting", "healthy", "unhealthy" };
+  cleanup_free char *path = xasprintf ("%s/%s", h->c->dir, HEALTH_FILE);
+  cleanup_free char *text = NULL;
+  berth_error_t err = NULL;
+  json_object *o, *v;
+  const char *status;
+  size_t len;
+
+  if (berth_read_file (path, HEALTH_FILE_MAX, &text, &len, &err) < 0)
+    {
+      berth_error_release (&err);
+      return;
+    }
+  o = json_tokener_parse (text);
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || strcmp (json_object_get_string (json_object_object_get (o, "StartedAt")) ?: "", h->c->started_at) != 0)
+    {
+      json_object_put (o); /* another run's, or torn by hand: start over */
+      return;
+    }
+  status = json_object_get_string (json_object_object_get (o, "Status")) ?: "";
+  for (size_t i = 0; i < sizeof (states) / sizeof (states[0]); i++)
+    if (strcmp (status, states[i]) == 0)
+      h->status = states[i];
+  v = json_object_object_get (o, "FailingStreak");
+  if (v != NULL && json_object_get_int (v) > 0)
+    h->failing_streak = json_object_get_int (v);
+  v = json_object_object_get (o, "Log");
+  if (json_object_is_type (v, json_type_array))
+    {
+      json_object_put (h->log);
+      h->log = json_object_get (v);
+      if (json_object_array_length (h->log) > HEALTH_MAX_LOG)
+        json_object_array_del_idx (h->log, 0, json_object_array_length (h->log) - HEALTH_MAX_LOG);
+    }
+  json_object_put (o);
+}
+
+/* --- results (the lock held) --- */
+
+/* true when the status changed */
+static bool
 apply_result_locked (struct container_manager *m, struct health *h, struct probe_result *r)
 {
   json_object *entry = json_object_new_object ();
@@ -320,7 +411,9 @@ apply_result_locked (struct container_manager *m, struct health *h, struct probe
     {
       cleanup_free char *action = xasprintf ("health_status: %s", h->status);
       manager_event (m, h->c, action, NULL);
+      return true;
     }
+  return false;
 }
 
 static bool
@@ -371,7 +464,15 @@ health_main (void *p)
       pthread_mutex_lock (&m->lock);
       /* a probe that ended with the container tells nothing */
       if (same_run_locked (h))
-        apply_result_locked (m, h, &r);
+        {
+          bool changed = apply_result_locked (m, h, &r);
+          cleanup_free char *text = health_text_locked (h);
+          cleanup_free char *dir = xstrdup (h->c->dir);
+          /* h and h->c stay: this thread holds its reference */
+          pthread_mutex_unlock (&m->lock);
+          health_save (dir, text, changed);
+          pthread_mutex_lock (&m->lock);
+        }
       free (r.start);
       free (r.end);
     }
@@ -428,6 +529,22 @@ manager_health_start_locked (struct container_manager *m, struct container *c)
   retries = ns_field (hc, "Retries", HEALTH_DEFAULT_RETRIES);
   h->retries = retries > 1000000 ? 1000000 : (int) retries;
   clock_gettime (CLOCK_MONOTONIC, &h->started);
+  {
+    /* the start period counts from the run's start, also across a restart */
+    int64_t started_ns = 0, ago;
+    if (berth_timestamp_parse (c->started_at, 0, "StartedAt", &started_ns, NULL) > 0
+        && (ago = berth_now_ns () - started_ns) > 0 && ago < (int64_t)h->started.tv_sec * 1000000000LL)
+      {
+        h->started.tv_sec -= ago / 1000000000LL;
+        h->started.tv_nsec -= ago % 1000000000LL;
+        if (h->started.tv_nsec < 0)
+          {
+            h->started.tv_sec--;
+            h->started.tv_nsec += 1000000000L;
+          }
+      }
+  }
+  health_load_locked (h);
   records = xrealloc (records, (n_records + 1) * sizeof (*records));
   records[n_records++] = h;
 
@@ -446,6 +563,34 @@ manager_health_start_locked (struct container_manager *m, struct container *c)
   else
     m->monitors++;
   pthread_attr_destroy (&attr);
+}
+
+void
+manager_health_restore_locked (struct container *c)
+{
+  struct health *h;
+  char **cmd;
+
+  if (manager_running (c) || find_locked (c) != NULL || (cmd = probe_command (c)) == NULL)
+    return;
+  /* a stopped container shows its last run's health, as moby's state on
+     disk keeps it; no thread: the next start replaces the record */
+  h = xmalloc0 (sizeof (*h));
+  h->c = c;
+  h->exits = c->exits;
+  h->status = NULL;
+  h->log = json_object_new_array ();
+  h->cmd = cmd;
+  h->thread_done = true;
+  health_load_locked (h);
+  if (h->status == NULL)
+    {
+      health_free (h);
+      return;
+    }
+  c->refs++;
+  records = xrealloc (records, (n_records + 1) * sizeof (*records));
+  records[n_records++] = h;
 }
 
 json_object *

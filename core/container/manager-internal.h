@@ -92,6 +92,8 @@ void manager_exec_restore_locked (struct container_manager *m);
 /* Health checks (manager-health.c): after a start or a live restore, a
    thread that runs Config.Healthcheck's test until the run ends. */
 void manager_health_start_locked (struct container_manager *m, struct container *c);
+/* a stopped container's last health state from disk (the restore) */
+void manager_health_restore_locked (struct container *c);
 
 /* Restart policies (manager-restart.c).  After an exit: true when the
    policy restarts it (status "restarting", RestartCount counted, the

@@ -268,6 +268,99 @@ berth_image_pull (struct berthd *d, struct berth_request *req, struct berth_resp
   return 0;
 }
 
+/* ---- pulls for the builder ---- */
+
+struct build_lines
+{
+  void (*line) (void *ud, const char *text, size_t len);
+  void *ud;
+};
+
+static void
+build_line (struct build_lines *b, const char *id, const char *status)
+{
+  cleanup_free char *text = id != NULL ? xasprintf ("%s: %s\n", id, status) : xasprintf ("%s\n", status);
+  b->line (b->ud, text, strlen (text));
+}
+
+/* the pull's statuses without the byte counts (the builder's output is text) */
+static void
+on_build_progress (void *ud, const char *id, const char *status, int64_t current, int64_t total)
+{
+  (void)total;
+  if (current < 0)
+    build_line (ud, id, status);
+}
+
+/* "https://host:5000/v1/" -> "host:5000" (moby's ConvertToHostname) */
+static char *
+auth_key_host (const char *key)
+{
+  const char *p = key;
+
+  if (strncmp (p, "http://", 7) == 0)
+    p += 7;
+  else if (strncmp (p, "https://", 8) == 0)
+    p += 8;
+  return xstrndup (p, strcspn (p, "/"));
+}
+
+/* moby's ResolveAuthConfig: the entry of the registry's key (Docker Hub's
+   index URL for docker.io), else of a key naming the same host */
+static json_object *
+auth_config_for (json_object *auths, const char *domain)
+{
+  const char *key = strcmp (domain, "docker.io") == 0 ? "https://index.docker.io/v1/" : domain;
+  json_object *v = NULL;
+
+  if (!json_object_is_type (auths, json_type_object))
+    return NULL;
+  if (json_object_object_get_ex (auths, key, &v) || strcmp (domain, "docker.io") == 0)
+    return v;
+  json_object_object_foreach (auths, k, val)
+  {
+    cleanup_free char *host = auth_key_host (k);
+    if (strcmp (host, domain) == 0)
+      return val;
+  }
+  return NULL;
+}
+
+int
+berth_image_pull_for_build (struct berthd *d, const char *name, json_object *auth_configs,
+                            void (*line) (void *ud, const char *text, size_t len), void *ud, berth_error_t *err)
+{
+  cleanup_registry_credentials struct registry_credentials *creds = NULL;
+  json_object *ac;
+  cleanup_image_ref struct image_ref *ref = NULL;
+  struct build_lines b = { line, ud };
+  struct registry_pull_opts opts = { 0 };
+  struct registry_pull_result res;
+  cleanup_free char *familiar = NULL, *blob_sources = NULL, *status = NULL;
+
+  if (image_ref_parse (name, IMAGE_REF_DEFAULT_TAG, &ref, err) < 0)
+    return berth_error_ret (err);
+  registry_setup (d, NULL, NULL, err);
+  ac = auth_config_for (auth_configs, ref->domain);
+  if (ac != NULL && registry_credentials_from_json (ac, &creds, err) < 0)
+    return berth_error_wrap (err, "X-Registry-Config");
+  opts.credentials = creds;
+  opts.progress = on_build_progress;
+  opts.progress_ud = &b;
+  registry_settings (d, &opts, &blob_sources);
+  familiar = image_ref_familiar_string (ref);
+  if (registry_pull (d->images, ref, &opts, &res, err) < 0)
+    return berth_error_ret (err);
+  berth_events_image (d->events, "pull", familiar, familiar);
+  status = xasprintf ("Digest: %s", res.manifest_digest);
+  build_line (&b, NULL, status);
+  free (status);
+  status = xasprintf (
+      "%s%s", res.up_to_date ? "Status: Image is up to date for " : "Status: Downloaded newer image for ", familiar);
+  build_line (&b, NULL, status);
+  return 0;
+}
+
 /* ---- POST /images/{name}/push?tag= ---- */
 
 struct tag_collect

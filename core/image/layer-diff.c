@@ -591,8 +591,9 @@ run (const char *lower, const char *upper, unsigned flags, int out_fd, struct la
   if (c.a == NULL)
     oom ();
   archive_write_set_format_pax_restricted (c.a);
-  /* end with the two zero blocks, no padding to a 10 KiB record */
-  archive_write_set_bytes_per_block (c.a, 512);
+  /* end with the two zero blocks, no padding to a record (bytes in the
+     last block 1); written in 64 KiB blocks, not one write per 512 bytes */
+  archive_write_set_bytes_per_block (c.a, 64 * 1024);
   archive_write_set_bytes_in_last_block (c.a, 1);
   if (archive_write_open (c.a, &c, NULL, out_write, NULL) != ARCHIVE_OK)
     {

@@ -399,7 +399,7 @@ materialize (struct image_service *svc, const struct store_layer *l, int tar_fd,
           berth_error_wrap (err, "storage driver %s: diff dir of layer", svc->driver->name);
           goto fail;
         }
-      aopts.flags = LAYER_APPLY_OVERLAY;
+      aopts.flags |= LAYER_APPLY_OVERLAY; /* still verified: no second hash */
       r = layer_apply (tar_fd, path, &aopts, &res, err);
     }
   else

@@ -143,7 +143,7 @@ kill -9 "$IT_PID"
 wait "$IT_PID" 2> /dev/null || true
 IT_PID=
 it_start_daemon
-it_assert_eq "$(health hok 'j["State"]["Health"]["Status"]')" "starting" "after the restart: starting again"
+it_assert_eq "$(health hok 'j["State"]["Health"]["Status"]')" "healthy" "after the restart: the saved status"
 wait_health hok healthy 60 || it_fail "hok not healthy after the daemon restart: $(health hok 'j["State"]')"
 berth stop -t 1 hok hfile > /dev/null || it_fail "stop"
 it_wait 50 sh -c "[ -z \"\$(pgrep -f -- '--exec=[0-9a-f]{64} .*--runtime-root=$IT_EXEC')\" ]" || it_fail "exec shims left"

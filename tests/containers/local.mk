@@ -41,3 +41,5 @@ EXTRA_DIST += tests/containers/crash-records.sh
 # HEALTHCHECK run by the daemon (root only)
 TESTS += tests/containers/health.sh
 EXTRA_DIST += tests/containers/health.sh
+TESTS += tests/containers/health-restart.sh
+EXTRA_DIST += tests/containers/health-restart.sh
