@@ -10,7 +10,8 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
   libnl-3-dev libnl-route-3-dev libnftables-dev)
 test_pkgs=(curl python3 busybox-static valgrind hyperfine crun iproute2 zstd xz-utils util-linux procps
   btrfs-progs podman gcc-multilib libcap2-bin libc6-dev nftables docker-registry
-  apache2-utils openssl bc)
+  apache2-utils openssl bc clang libclang-rt-14-dev)
+test_pkgs+=(iperf3) # bench/run.sh: container-to-container throughput
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -48,6 +48,20 @@ step "build with sanitizers" build "$top/build-asan" --enable-sanitizers
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   step "make check (ASan+UBSan)" check "$top/build-asan"
 
+# The Dockerfile parser under libFuzzer for BERTH_FUZZ_TIME seconds (issue 8: clean for 10 minutes).
+fuzz() {
+  local dir=$top/build-fuzz
+  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" &&
+    { "$top/configure" -q --enable-fuzz CC=clang 2>&1 | grep -v "cannot remove 'core'"; true; } &&
+    make fuzz FUZZ_TIME="${BERTH_FUZZ_TIME:-600}" >"$dir/fuzz.out" 2>&1
+  local rc=$?
+  cd "$top"
+  grep -E '^Done [0-9]+ runs' "$dir/fuzz.out" | sed 's/^/  /'
+  [ $rc -eq 0 ] || tail -60 "$dir/fuzz.out"
+  return $rc
+}
+step "fuzz the Dockerfile parser" fuzz
+
 echo
 [ ${#failed_steps[@]} -eq 0 ] || echo "failed steps: ${failed_steps[*]}"
 echo "$pass passed, $fail failed, $skip skipped"
