@@ -28,10 +28,12 @@ build_scratch_config (void)
 }
 
 /* A diff tar in a scratch file becomes the layer's kept tar by a hard link
-   (image_service_layer_adopt) after one read to hash it, instead of a
-   second 50 MB copy through the spool; anything else is spooled. */
+   (image_service_layer_adopt) after one read to hash it (or none when its
+   writer hashed it: known_digest), instead of a second 50 MB copy through
+   the spool; anything else is spooled. */
 static int
-layer_add (struct image_service *svc, const char *parent, int tar_fd, struct store_layer *ret, berth_error_t *err)
+layer_add (struct image_service *svc, const char *parent, int tar_fd, const char *known_digest, uint64_t known_size,
+           struct store_layer *ret, berth_error_t *err)
 {
   struct image_spooled_layer sp;
   char digest[DIGEST_BUF_SIZE];
@@ -44,7 +46,12 @@ layer_add (struct image_service *svc, const char *parent, int tar_fd, struct sto
   if (fstat (tar_fd, &st) < 0 || !S_ISREG (st.st_mode) || lseek (tar_fd, 0, SEEK_CUR) != 0
       || getrandom (rnd, sizeof (rnd), 0) != (ssize_t)sizeof (rnd))
     return image_service_layer_add (svc, parent, tar_fd, NULL, NULL, ret, err);
-  if (digest_fd (tar_fd, digest, &size, err) < 0)
+  if (known_digest != NULL && (uint64_t)st.st_size == known_size)
+    {
+      snprintf (digest, sizeof (digest), "%s", known_digest);
+      size = known_size;
+    }
+  else if (digest_fd (tar_fd, digest, &size, err) < 0)
     return berth_error_ret (err);
   fdp = xasprintf ("/proc/self/fd/%d", tar_fd);
   path = xasprintf ("%s/build-layer-%02x%02x%02x%02x%02x%02x%02x%02x.tar", image_service_tmp_dir (svc), rnd[0], rnd[1],
@@ -67,6 +74,14 @@ int
 build_commit (struct image_service *svc, const char *parent, struct image_config *cfg, const char *created_by,
               int tar_fd, char ret_id[DIGEST_BUF_SIZE], berth_error_t *err)
 {
+  return build_commit_hashed (svc, parent, cfg, created_by, tar_fd, NULL, 0, ret_id, err);
+}
+
+int
+build_commit_hashed (struct image_service *svc, const char *parent, struct image_config *cfg, const char *created_by,
+                     int tar_fd, const char *tar_digest, uint64_t tar_size, char ret_id[DIGEST_BUF_SIZE],
+                     berth_error_t *err)
+{
   cleanup_store_image struct store_image *pimg = NULL;
   struct store_layer layer;
   struct image_history *h;
@@ -85,7 +100,7 @@ build_commit (struct image_service *svc, const char *parent, struct image_config
     }
   if (r == 0 && tar_fd >= 0)
     {
-      r = layer_add (svc, top[0] != '\0' ? top : NULL, tar_fd, &layer, err);
+      r = layer_add (svc, top[0] != '\0' ? top : NULL, tar_fd, tar_digest, tar_size, &layer, err);
       if (r == 0 && strcmp (layer.diff_id, EMPTY_TAR_DIFF_ID) != 0)
         {
           empty = false;

@@ -628,34 +628,48 @@ copy_archive (struct build_copy *c, const struct entry *e, struct archive *w, be
   return r;
 }
 
-int
-build_copy_tar (struct build_copy *c, int out_fd, berth_error_t *err)
+/* the entry's name with the prefix `from` replaced by `to` (see
+   build_copy_write); NULL when it does not start with from */
+static char *
+rebased_name (const char *name, const char *from, const char *to)
 {
-  struct archive *w = archive_write_new ();
+  size_t n = strlen (from);
+
+  if (from[0] == '\0')
+    return join (to, name);
+  if (strncmp (name, from, n) != 0 || (name[n] != '\0' && name[n] != '/'))
+    return NULL;
+  name += n;
+  while (*name == '/')
+    name++;
+  return join (to, name);
+}
+
+int
+build_copy_write (struct build_copy *c, struct archive *w, const char *from, const char *to, berth_error_t *err)
+{
   char buf[64 * 1024];
   int r = 0;
 
-  archive_write_set_format_pax_restricted (w);
-  if (archive_write_open_fd (w, out_fd) != ARCHIVE_OK)
-    {
-      r = ar_fail (w, "open the layer", err);
-      archive_write_free (w);
-      return r;
-    }
   for (size_t i = 0; i < c->n && r == 0; i++)
     {
       const struct entry *e = &c->e[i];
       struct archive_entry *ae;
+      cleanup_free char *name = NULL;
       uint32_t uid, gid;
 
       if (e->archive)
         {
+          if (from != NULL)
+            return berth_error_make (err, EINVAL, "%s: an archive cannot be rebased", c->o.what);
           r = copy_archive (c, e, w, err);
           continue;
         }
+      if (from != NULL && (name = rebased_name (e->name, from, to)) == NULL)
+        return berth_error_make (err, EINVAL, "%s: %s is not below %s", c->o.what, e->name, from);
       entry_owner (c, &uid, &gid);
       ae = archive_entry_new ();
-      archive_entry_set_pathname (ae, e->name);
+      archive_entry_set_pathname (ae, name != NULL ? name : e->name);
       archive_entry_set_mode (ae, (e->st.st_mode & S_IFMT) | entry_mode (c, e));
       archive_entry_set_uid (ae, uid);
       archive_entry_set_gid (ae, gid);
@@ -693,6 +707,34 @@ build_copy_tar (struct build_copy *c, int out_fd, berth_error_t *err)
         }
       archive_entry_free (ae);
     }
+  return r;
+}
+
+bool
+build_copy_rebasable (const struct build_copy *c)
+{
+  if (c->n == 0)
+    return false;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->e[i].archive)
+      return false;
+  return true;
+}
+
+int
+build_copy_tar (struct build_copy *c, int out_fd, berth_error_t *err)
+{
+  struct archive *w = archive_write_new ();
+  int r = 0;
+
+  archive_write_set_format_pax_restricted (w);
+  if (archive_write_open_fd (w, out_fd) != ARCHIVE_OK)
+    {
+      r = ar_fail (w, "open the layer", err);
+      archive_write_free (w);
+      return r;
+    }
+  r = build_copy_write (c, w, NULL, NULL, err);
   if (archive_write_close (w) != ARCHIVE_OK && r == 0)
     r = ar_fail (w, "finish the layer", err);
   archive_write_free (w);

@@ -41,6 +41,14 @@ int build_copy_collect (const struct build_copy_opts *o, struct build_copy **ret
 void build_copy_free (struct build_copy *c);
 int build_copy_hash (struct build_copy *c, char ret[DIGEST_BUF_SIZE], berth_error_t *err);
 int build_copy_tar (struct build_copy *c, int out_fd, berth_error_t *err);
+/* The entries into an open tar writer; with from != NULL each name's
+   leading `from` (the destination as collected, no leading '/') becomes
+   `to` (e.g. the destination with symlinks resolved).  Archives (ADD) are
+   not rebased: see build_copy_rebasable. */
+struct archive;
+int build_copy_write (struct build_copy *c, struct archive *w, const char *from, const char *to, berth_error_t *err);
+/* at least one entry, and no archive to unpack */
+bool build_copy_rebasable (const struct build_copy *c);
 /* "file:<hex>" or "dir:<hex>" for the history, as Docker (after hash) */
 const char *build_copy_kind (const struct build_copy *c);
 

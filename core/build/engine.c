@@ -14,6 +14,7 @@
 
 #include "core/build/cache.h"
 #include "core/build/commit.h"
+#include "core/build/copy-layer.h"
 #include "core/build/copy.h"
 #include "core/build/engine.h"
 #include "core/build/expand.h"
@@ -542,6 +543,11 @@ struct step
      of tar_fd */
   int (*make_tar) (void *ud, int root_fd, int *ret_fd, berth_error_t *err);
   void *make_tar_ud;
+  /* ACT_EXTRACT, tried first: makes the step's layer tar itself from the
+     container's root (left unchanged), with its sha256 and size; 1 when it
+     leaves the step to make_tar, the extraction and the diff */
+  int (*make_layer) (void *ud, int root_fd, int *ret_fd, char digest[DIGEST_BUF_SIZE], uint64_t *size,
+                     berth_error_t *err);
 };
 
 static json_object *
@@ -656,7 +662,9 @@ step_container (struct state *st, const struct step *s, const char *by, const ch
   struct container *c = NULL;
   cleanup_close int diff = -1;
   char id[DIGEST_BUF_SIZE];
-  bool ok = false;
+  char layer_digest[DIGEST_BUF_SIZE] = "";
+  uint64_t layer_size = 0;
+  bool ok = false, direct = false;
   int r;
 
   r = container_manager_create (m, NULL, body, &cid, &warnings, err);
@@ -693,7 +701,30 @@ step_container (struct state *st, const struct step *s, const char *by, const ch
     {
       struct container_extract_opts eo = { 0 };
       cleanup_close int made = -1;
-      if (s->make_tar != NULL)
+      if (s->make_layer != NULL)
+        {
+          struct container_fs fs;
+          r = container_fs_open (m, st->d->images, c, &fs, err);
+          if (r == 0)
+            {
+              cleanup_close int root = open (fs.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+              /* only where the diff would be a walk of an overlay upper dir,
+                 which such a layer reproduces; vfs and btrfs diff against
+                 the parent (an unchanged file is left out) */
+              if (fs.upper == NULL)
+                r = 1;
+              else if (root < 0)
+                r = berth_error_errno (err, errno, "open the build container's root");
+              else
+                r = s->make_layer (s->make_tar_ud, root, &diff, layer_digest, &layer_size, err);
+              container_fs_close (&fs);
+            }
+          if (r > 0)
+            r = 0; /* through the container after all */
+          else if (r == 0)
+            direct = true;
+        }
+      if (r == 0 && !direct && s->make_tar != NULL)
         {
           struct container_fs fs;
           r = container_fs_open (m, st->d->images, c, &fs, err);
@@ -705,12 +736,12 @@ step_container (struct state *st, const struct step *s, const char *by, const ch
               container_fs_close (&fs);
             }
         }
-      if (r == 0)
+      if (r == 0 && !direct)
         r = container_archive_extract (m, c, cid, "/", s->make_tar != NULL ? made : s->tar_fd, &eo, err);
     }
   else
     r = do_mkdir (st, c, s->path, err);
-  if (r == 0)
+  if (r == 0 && !direct)
     {
       struct container_fs fs;
       diff = open (image_service_tmp_dir (st->d->images), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -723,10 +754,14 @@ step_container (struct state *st, const struct step *s, const char *by, const ch
           r = container_fs_diff_tar (&fs, diff, err);
           container_fs_close (&fs);
         }
-      if (r == 0 && lseek (diff, 0, SEEK_SET) < 0)
+    }
+  if (r == 0)
+    {
+      if (lseek (diff, 0, SEEK_SET) < 0)
         r = berth_error_errno (err, errno, "rewind the layer diff");
       if (r == 0)
-        r = build_commit (st->d->images, st->cur, st->cfg, by, diff, id, err);
+        r = build_commit_hashed (st->d->images, st->cur, st->cfg, by, diff, direct ? layer_digest : NULL, layer_size,
+                                 id, err);
       ok = r == 0;
     }
   if ((ok && st->o->rm) || st->o->force_rm)
@@ -1228,15 +1263,12 @@ struct copy_tar
   const char *dest;
 };
 
-/* COPY's sources as a tar, made in the step's container: whether a
-   destination without a trailing '/' is a directory of the image is
-   answered there, without a container of its own */
+/* whether a destination without a trailing '/' is a directory of the
+   image is answered in the step's container, without a container of its
+   own */
 static int
-copy_make_tar (void *ud, int root_fd, int *ret_fd, berth_error_t *err)
+copy_settle_dest (struct copy_tar *ct, int root_fd, berth_error_t *err)
 {
-  struct copy_tar *ct = ud;
-  cleanup_close int fd = -1;
-
   if (!ct->o->dest_is_dir)
     {
       struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
@@ -1251,6 +1283,39 @@ copy_make_tar (void *ud, int root_fd, int *ret_fd, berth_error_t *err)
             return berth_error_ret (err);
         }
     }
+  return 0;
+}
+
+/* COPY's layer straight from the sources (core/build/copy-layer.c): no
+   extraction into the container, no diff of it, no second hash */
+static int
+copy_make_layer (void *ud, int root_fd, int *ret_fd, char digest[DIGEST_BUF_SIZE], uint64_t *size, berth_error_t *err)
+{
+  struct copy_tar *ct = ud;
+  cleanup_close int fd = -1;
+  int r;
+
+  if (copy_settle_dest (ct, root_fd, err) < 0)
+    return berth_error_ret (err);
+  fd = open (image_service_tmp_dir (ct->st->d->images), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return berth_error_errno (err, errno, "create a scratch file");
+  r = build_copy_layer (root_fd, *ct->bc, ct->dest, ct->o->dest_is_dir, fd, digest, size, err);
+  if (r != 0)
+    return r;
+  *ret_fd = steal_fd (&fd);
+  return 0;
+}
+
+/* COPY's sources as a tar, made in the step's container */
+static int
+copy_make_tar (void *ud, int root_fd, int *ret_fd, berth_error_t *err)
+{
+  struct copy_tar *ct = ud;
+  cleanup_close int fd = -1;
+
+  if (copy_settle_dest (ct, root_fd, err) < 0)
+    return berth_error_ret (err);
   fd = open (image_service_tmp_dir (ct->st->d->images), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     return berth_error_errno (err, errno, "create a scratch file");
@@ -1389,7 +1454,11 @@ do_copy (struct state *st, const struct build_instruction *in, bool add, berth_e
       if (r == 0)
         {
           struct copy_tar ct = { st, &o, &bc, dest };
-          struct step s = { .act = ACT_EXTRACT, .tar_fd = -1, .make_tar = copy_make_tar, .make_tar_ud = &ct };
+          struct step s = { .act = ACT_EXTRACT,
+                            .tar_fd = -1,
+                            .make_tar = copy_make_tar,
+                            .make_tar_ud = &ct,
+                            .make_layer = copy_make_layer };
           r = step_container (st, &s, by, key, err);
         }
       else if (r > 0)

@@ -19,6 +19,7 @@ berthd_SOURCES += \
 	core/build/engine.c core/build/engine.h \
 	core/build/commit.c core/build/commit.h \
 	core/build/copy.c core/build/copy.h \
+	core/build/copy-layer.c core/build/copy-layer.h \
 	core/build/cache.c core/build/cache.h \
 	core/build/context.c core/build/context.h \
 	core/daemon/build.c core/daemon/build.h
@@ -71,3 +72,6 @@ TESTS += tests/build/context.sh
 EXTRA_DIST += tests/build/context.sh
 TESTS += tests/build/context-big.sh
 EXTRA_DIST += tests/build/context-big.sh
+# COPY's layer without a container diff, on overlay
+TESTS += tests/build/copy-layer.sh
+EXTRA_DIST += tests/build/copy-layer.sh
