@@ -118,6 +118,7 @@ sh "$here/tests/fixtures/mkimage-busybox.sh" "$work/img" > /dev/null || { echo "
 img="$work/img/busybox.tar"
 
 # ---- berthd: one for 1-3, a second one for the stopped containers of 4 ----
+n_berthd=0
 start_berthd () { # DIR -> berthd_pid, berth (the CLI pointed at it)
   mkdir -p "$1/run"
   {
@@ -126,7 +127,13 @@ start_berthd () { # DIR -> berthd_pid, berth (the CLI pointed at it)
     echo "storage-driver: overlay"
     echo "plugin-dirs:"
     find "$build/plugins" -path '*/.libs/*.so' -printf '%h\n' | sort -u | sed 's/^/  - /'
-    [ -z "${berthd_extra_yaml:-}" ] || printf '%s\n' "$berthd_extra_yaml"
+    if [ -n "${berthd_extra_yaml:-}" ]; then
+      printf '%s\n' "$berthd_extra_yaml"
+    else
+      # a bridge and table of its own, not the host's berth0/berth
+      n_berthd=$((n_berthd + 1))
+      printf 'network-opts:\n  bridge: h16b%s%s\n  nft-table: h16_b%s_%s\n' "$n_berthd" $$ "$n_berthd" $$
+    fi
   } > "$1/berth.yaml"
   BERTH_SHIM="$build/berth-shim" "$build/berthd" --config "$1/berth.yaml" -H "unix://$1/run/berth.sock" \
     --pidfile "$1/run/berthd.pid" > "$1/berthd.log" 2>&1 &
@@ -379,6 +386,12 @@ net_cleanup () { # under set -e: nothing here may fail, or cleanup would not run
 net_cleanup_after () {
   ip link del "h16br$$" 2> /dev/null || true
   nft delete table ip "h16_bench$$" 2> /dev/null || true
+  i=1
+  while [ "$i" -le "$n_berthd" ]; do
+    ip link del "h16b$i$$" 2> /dev/null || true
+    nft delete table ip "h16_b${i}_$$" 2> /dev/null || true
+    i=$((i + 1))
+  done
 }
 trap 'trap "" INT TERM; net_cleanup; cleanup; net_cleanup_after' EXIT
 if [ "${NET_ONLY:-0}" = 1 ]; then
